@@ -1,0 +1,32 @@
+# synthstm: the two commands of the README are `make demo` and `make test`.
+PRESET   ?= release
+BUILD    := build/$(PRESET)
+BIN      := $(BUILD)/apps/synthstm/synthstm
+JOBS     ?= $(shell nproc)
+# Debian's interpreter, with its python3-* packages (another python3 may come first on PATH).
+PYTHON   ?= /usr/bin/python3
+
+.PHONY: all deps configure build demo test bench clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+configure: deps
+	@cmake --preset $(PRESET) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	@scripts/demo $(BIN) demo
+
+test: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+bench: build
+	@$(BUILD)/bench/synthstm_bench --benchmark_min_time=0.2
+
+clean:
+	rm -rf build demo
