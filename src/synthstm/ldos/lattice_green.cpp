@@ -81,15 +81,23 @@ void LatticeGreensFunction::compute(const PeriodicModel& model) {
     const int n = k_grid_;
     const int nk = n * n;
     const int norb = norb_;
-    // Eigen-decomposition of H(k) at every grid point, kept for all energies.
-    std::vector<Eigen::VectorXd> bands(nk);
-    std::vector<Eigen::MatrixXcd> states(nk);
+    // Bands ε_b(k) and projectors P_b(k) = u_b u_b† at every grid point, kept for all energies,
+    // so that G(k, z) = Σ_b P_b(k) / (z − ε_b(k)) costs norb³ multiply-adds per k and energy.
+    const std::size_t nn = static_cast<std::size_t>(norb) * norb;
+    std::vector<double> bands(static_cast<std::size_t>(nk) * norb);
+    std::vector<std::complex<double>> projectors(static_cast<std::size_t>(nk) * norb * nn);
     for (int m2 = 0; m2 < n; ++m2)
         for (int m1 = 0; m1 < n; ++m1) {
+            const int k = m2 * n + m1;
             Eigen::SelfAdjointEigenSolver<Eigen::MatrixXcd> solver(
                 model.bloch_hamiltonian(static_cast<double>(m1) / n, static_cast<double>(m2) / n));
-            bands[m2 * n + m1] = solver.eigenvalues();
-            states[m2 * n + m1] = solver.eigenvectors();
+            for (int b = 0; b < norb; ++b) {
+                bands[static_cast<std::size_t>(k) * norb + b] = solver.eigenvalues()(b);
+                std::complex<double>* p = &projectors[(static_cast<std::size_t>(k) * norb + b) * nn];
+                for (int a = 0; a < norb; ++a)
+                    for (int c = 0; c < norb; ++c)
+                        p[a * norb + c] = solver.eigenvectors()(a, b) * std::conj(solver.eigenvectors()(c, b));
+            }
         }
 
     const std::size_t side = 2 * static_cast<std::size_t>(range_) + 1;
@@ -108,12 +116,12 @@ void LatticeGreensFunction::compute(const PeriodicModel& model) {
     for (std::size_t e = 0; e < energies_.size(); ++e) {
         const std::complex<double> z(energies_[e], broadening_);
         for (int k = 0; k < nk; ++k) {
-            const Eigen::MatrixXcd& u = states[k];
-            Eigen::VectorXcd resolvent(norb);
-            for (int b = 0; b < norb; ++b) resolvent(b) = 1.0 / (z - bands[k](b));
-            const Eigen::MatrixXcd gk = u * resolvent.asDiagonal() * u.adjoint();
-            for (int a = 0; a < norb; ++a)
-                for (int b = 0; b < norb; ++b) g[static_cast<std::size_t>(a * norb + b) * nk + k] = gk(a, b);
+            for (std::size_t ab = 0; ab < nn; ++ab) g[ab * nk + k] = 0.0;
+            for (int b = 0; b < norb; ++b) {
+                const std::complex<double> r = 1.0 / (z - bands[static_cast<std::size_t>(k) * norb + b]);
+                const std::complex<double>* p = &projectors[(static_cast<std::size_t>(k) * norb + b) * nn];
+                for (std::size_t ab = 0; ab < nn; ++ab) g[ab * nk + k] += p[ab] * r;
+            }
         }
         fftw_execute(plan);
         for (int d2 = -range_; d2 <= range_; ++d2)

@@ -1,5 +1,7 @@
 #include "synthstm/ldos/surface_ldos.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "synthstm/core/error.hpp"
@@ -30,7 +32,21 @@ LdosSpectrum surface_ldos(LdosMethod method, const PeriodicModel& model, std::sp
     validate_broadening(broadening_eV);
     check_distinct_sites(*model.material, defects);
     if (method == LdosMethod::TMatrix) {
-        const LatticeGreensFunction g0(model, grid.energies(), broadening_eV, settings.k_grid, 0, settings.use_cache);
+        // Tabulate G0 only as far as the sites and defects are apart.
+        int i_lo = 0, i_hi = 0, j_lo = 0, j_hi = 0;
+        bool first = true;
+        auto extend = [&](const CellIndex& c) {
+            i_lo = first ? c.i : std::min(i_lo, c.i);
+            i_hi = first ? c.i : std::max(i_hi, c.i);
+            j_lo = first ? c.j : std::min(j_lo, c.j);
+            j_hi = first ? c.j : std::max(j_hi, c.j);
+            first = false;
+        };
+        for (const auto& o : orbitals) extend(o.cell);
+        for (const auto& d : defects) extend(d.site.cell);
+        const int range = std::max(1, std::max(i_hi - i_lo, j_hi - j_lo));
+        const LatticeGreensFunction g0(model, grid.energies(), broadening_eV, settings.k_grid,
+                                       std::min(range, settings.k_grid / 2), settings.use_cache);
         return tmatrix_ldos(g0, model, defects, orbitals);
     }
     const int n = method == LdosMethod::Exact ? settings.exact_supercell : settings.kpm_supercell;

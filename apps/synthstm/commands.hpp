@@ -1,0 +1,12 @@
+#pragma once
+// The subcommands of the synthstm program; each file registers one.
+#include <CLI/CLI.hpp>
+
+namespace synthstm::cli {
+
+/// `synthstm ldos`: LDOS of a surface site by exact / kpm / tmatrix.
+void register_ldos(CLI::App& app);
+/// `synthstm tip list|show`: tip variants, apex pictures and apex LDOS.
+void register_tip(CLI::App& app);
+
+}  // namespace synthstm::cli
