@@ -124,3 +124,21 @@ TEST(LdosMethods, TMatrixInfiniteLatticeAgreesWithLargeKpmSupercell) {
     const auto kpm = surface_ldos(LdosMethod::Kpm, model, defects, orbitals, grid, 0.1, s);
     EXPECT_LT(max_abs(tmat.ldos_per_eV - kpm.ldos_per_eV), 0.045 * max_abs(tmat.ldos_per_eV));
 }
+
+// The single-precision triangular solve of the T-matrix path agrees with double precision to
+// 1e-4 of the peak LDOS (float carries 7 digits; the sum over ~70 defect terms loses at most two).
+TEST(LdosMethods, TMatrixSinglePrecisionMatchesDouble) {
+    const PeriodicModel& model = wse2_single_orbital();
+    std::vector<double> energies;
+    for (int n = 0; n <= 10; ++n) energies.push_back(-0.5 + 0.1 * n);
+    const LatticeGreensFunction g0(model, energies, 0.1, 48, 0, false);
+    std::vector<Defect> defects;
+    for (int n = 0; n < 30; ++n) {
+        defects.push_back({n % 2 ? DefectType::Vacancy : DefectType::Dopant,
+                           {{(7 * n) % 13 - 6, (5 * n) % 11 - 5}, kSublattices[n % 3]}, 0.1 + 0.01 * n});
+    }
+    const auto orbitals = orbitals_near_origin(model);
+    const auto d = tmatrix_ldos(g0, model, defects, orbitals, TMatrixPrecision::Double);
+    const auto f = tmatrix_ldos(g0, model, defects, orbitals, TMatrixPrecision::Single);
+    EXPECT_LT(max_abs(d.ldos_per_eV - f.ldos_per_eV), 1e-4 * max_abs(d.ldos_per_eV));
+}

@@ -67,14 +67,23 @@ std::size_t LatticeGreensFunction::index(int e, int d1, int d2, int alpha, int b
            beta;
 }
 
-std::complex<double> LatticeGreensFunction::at(int e, int d1, int d2, int alpha, int beta) const {
+std::size_t LatticeGreensFunction::slice_size() const {
+    const std::size_t side = 2 * static_cast<std::size_t>(range_) + 1;
+    return side * side * norb_ * norb_;
+}
+
+std::size_t LatticeGreensFunction::offset_in_slice(int d1, int d2, int alpha, int beta) const {
     const int w1 = wrap_centered(d1, k_grid_);
     const int w2 = wrap_centered(d2, k_grid_);
     if (std::abs(w1) > range_ || std::abs(w2) > range_) {
         invalid_input(fmt::format("sites {} and {} cells apart lie beyond the Green's function table range ({} cells)",
                                   d1, d2, range_));
     }
-    return table_[index(e, w1, w2, alpha, beta)];
+    return index(0, w1, w2, alpha, beta);
+}
+
+std::complex<double> LatticeGreensFunction::at(int e, int d1, int d2, int alpha, int beta) const {
+    return slice(e)[offset_in_slice(d1, d2, alpha, beta)];
 }
 
 void LatticeGreensFunction::compute(const PeriodicModel& model) {

@@ -23,6 +23,14 @@ public:
     /// Throws InvalidInput if the wrapped offset lies outside the tabulated range.
     [[nodiscard]] std::complex<double> at(int e, int d1, int d2, int alpha, int beta) const;
 
+    /// Position of G0_αβ(d) within one energy's slice (checked like at()); with slice(e) this
+    /// lets hot loops resolve all offsets once and then read every energy directly.
+    [[nodiscard]] std::size_t offset_in_slice(int d1, int d2, int alpha, int beta) const;
+    /// The table of energy index e: slice(e)[offset_in_slice(...)] == at(e, ...).
+    [[nodiscard]] const std::complex<double>* slice(int e) const { return table_.data() + e * slice_size(); }
+    /// Entries per energy.
+    [[nodiscard]] std::size_t slice_size() const;
+
     /// The energies.
     [[nodiscard]] const std::vector<double>& energies_eV() const { return energies_; }
     /// Lorentzian broadening η.

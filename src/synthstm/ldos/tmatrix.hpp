@@ -16,9 +16,16 @@ struct SiteOrbital {
     int orbital = 0;  ///< index into the model's cell orbitals
 };
 
+/// Arithmetic of the O(defects² × sites) part of the T-matrix LDOS.
+enum class TMatrixPrecision {
+    Double,  ///< reference
+    Single,  ///< twice as fast; relative LDOS error ~1e-6 (the factorisation stays double)
+};
+
 /// LDOS of the requested orbitals on g0's energies with g0's broadening. Vacant orbitals
 /// have zero LDOS.
 LdosSpectrum tmatrix_ldos(const LatticeGreensFunction& g0, const PeriodicModel& model,
-                          std::span<const Defect> defects, std::span<const SiteOrbital> orbitals);
+                          std::span<const Defect> defects, std::span<const SiteOrbital> orbitals,
+                          TMatrixPrecision precision = TMatrixPrecision::Double);
 
 }  // namespace synthstm
