@@ -38,11 +38,10 @@ TEST(ThreeBandModel, GammaPointAndC3Symmetry) {
     EXPECT_NEAR(g(0), 0.943 + 6 * -0.207, 1e-12);
     EXPECT_NEAR(g(1), 2.179 + 3 * (0.263 + 0.034), 1e-12);
     EXPECT_NEAR(g(2), g(1), 1e-12);
-    // C3 maps reduced (k1, k2) → (−k1 − k2 ... ) for the hexagonal reciprocal lattice: (k1, k2) → (k2 − k1... )
-    // Use the real-space statement instead: H(k) at k and at its C3 image have equal spectra.
+    // A 120° rotation maps reduced k = (k1, k2) to one of the two images below (which one
+    // depends on the orientation convention); H at k and at both images has one spectrum.
     for (double k1 : {0.1, 0.27, 0.4})
         for (double k2 : {0.05, 0.33}) {
-            // With b1, b2 dual to a1, a2, rotation by 120° acts as (k1, k2) → (−k2, k1 − k2)... test both images.
             const auto e0 = bands(m, k1, k2);
             const auto e1 = bands(m, k2 - k1, -k1);
             const auto e2 = bands(m, -k2, k1 - k2);

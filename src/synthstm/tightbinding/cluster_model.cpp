@@ -7,6 +7,7 @@
 
 #include "synthstm/core/error.hpp"
 #include "synthstm/lattice/neighbours.hpp"
+#include "synthstm/tightbinding/tungsten_spd.hpp"
 
 namespace synthstm {
 
@@ -53,10 +54,11 @@ std::shared_ptr<const ClusterModel> tungsten_single_orbital() {
     return model;
 }
 
-std::vector<std::string> cluster_model_names() { return {"w-single"}; }
+std::vector<std::string> cluster_model_names() { return {"w-single", "w-spd"}; }
 
 std::shared_ptr<const ClusterModel> cluster_model_by_name(std::string_view name) {
     if (name == "w-single") return tungsten_single_orbital();
+    if (name == "w-spd") return tungsten_spd();
     invalid_input(fmt::format("unknown tip model '{}': expected one of {}", name,
                               fmt::join(cluster_model_names(), ", ")));
 }
