@@ -1,0 +1,121 @@
+// The parameter schema: defaults, presets, validation messages, --set, and reproducible draws.
+#include <gtest/gtest.h>
+
+#include "synthstm/config/config.hpp"
+#include "synthstm/core/error.hpp"
+
+namespace synthstm {
+namespace {
+
+using nlohmann::json;
+
+std::string error_of(const auto& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "";
+}
+
+TEST(Config, EveryPresetValidatesAndMainEqualsTheDefaults) {
+    for (const auto& name : Config::preset_names()) EXPECT_NO_THROW(Config::preset(name)) << name;
+    EXPECT_EQ(Config::preset("wse2-main").to_json(), Config().to_json());
+    const ParameterSet ideal = Config::preset("wse2-ideal").draw(1, 0);
+    EXPECT_EQ(ideal.number("noise_rel"), 0.0);
+    EXPECT_EQ(ideal.number("drift_fast_nm"), 0.0);
+}
+
+TEST(Config, DefaultsValidateAgainstTheirOwnSchema) {
+    for (const auto& s : sample_schema()) {
+        json one = json::object();
+        one[s.key] = s.default_value;
+        EXPECT_NO_THROW(Config::from_json(one, "defaults")) << s.key;
+    }
+}
+
+TEST(Config, DrawsHonourTheSeedRangesAndAreReproducible) {
+    const Config c;
+    for (std::uint64_t k = 0; k < 200; ++k) {
+        const ParameterSet p = c.draw(7, k);
+        EXPECT_GE(p.number("size_nm"), 1.0);
+        EXPECT_LE(p.number("size_nm"), 4.0);
+        const double bias = std::abs(p.number("bias_V"));
+        EXPECT_GE(bias, 0.2);
+        EXPECT_LE(bias, 0.5);
+        EXPECT_GE(p.number("kp_rel"), 0.1);
+        EXPECT_LE(p.number("kp_rel"), 2.5);
+        EXPECT_EQ(p.integer("resolution_px"), 64);
+        EXPECT_TRUE(p.text("fast_axis") == "x" || p.text("fast_axis") == "y");
+    }
+    EXPECT_EQ(c.draw(7, 3).to_json(), c.draw(7, 3).to_json());
+    EXPECT_NE(c.draw(7, 3).to_json(), c.draw(7, 4).to_json());
+    EXPECT_NE(c.draw(7, 3).to_json(), c.draw(8, 3).to_json());
+}
+
+TEST(Config, RandomSignGivesBothSigns) {
+    int negative = 0;
+    for (std::uint64_t k = 0; k < 400; ++k) negative += Config().draw(1, k).number("bias_V") < 0;
+    EXPECT_GT(negative, 150);
+    EXPECT_LT(negative, 250);
+}
+
+TEST(Config, ChangingOneKeyLeavesTheOtherDraws) {
+    Config a, b;
+    b.set("size_nm={\"uniform\": [2, 3]}");
+    const ParameterSet pa = a.draw(5, 9), pb = b.draw(5, 9);
+    EXPECT_EQ(pa.number("kappa_per_nm"), pb.number("kappa_per_nm"));
+    EXPECT_EQ(pa.text("tip"), pb.text("tip"));
+}
+
+TEST(Config, SetOverridesAndChecks) {
+    Config c;
+    c.set("resolution_px=32");
+    c.set("fast_axis=y");
+    c.set("fast_forward=false");
+    const ParameterSet p = c.draw(1, 0);
+    EXPECT_EQ(p.integer("resolution_px"), 32);
+    EXPECT_EQ(p.text("fast_axis"), "y");
+    EXPECT_FALSE(p.flag("fast_forward"));
+    EXPECT_NE(error_of([&] { c.set("nonsense=1"); }).find("unknown parameter 'nonsense'"), std::string::npos);
+    EXPECT_NE(error_of([&] { c.set("resolution_px=4"); }).find("resolution_px = 4 is outside the allowed range [8, 4096]"),
+              std::string::npos);
+    EXPECT_NE(error_of([&] { c.set("resolution_px=5000"); }).find("resolution_px"), std::string::npos);
+    EXPECT_NE(error_of([&] { c.set("kappa_per_nm=-1"); }).find("kappa_per_nm"), std::string::npos);
+    EXPECT_NE(error_of([&] { c.set("size_nm=0"); }).find("size_nm"), std::string::npos);
+    EXPECT_NE(error_of([&] { c.set("fast_axis=z"); }).find("fast_axis"), std::string::npos);
+    EXPECT_NE(error_of([&] { c.set("size_nm"); }).find("key=value"), std::string::npos);
+}
+
+TEST(Config, ListsEveryErrorAtOnce) {
+    const json j = {{"size_nm", {{"uniform", {4, 1}}}},
+                    {"colour", "red"},
+                    {"kappa_per_nm", "ten"},
+                    {"tip_height_nm", {{"normal", {0.4, -1}}}}};
+    const std::string e = error_of([&] { Config::from_json(j, "test.json"); });
+    EXPECT_NE(e.find("test.json"), std::string::npos);
+    EXPECT_NE(e.find("size_nm: uniform min 4 is greater than max 1"), std::string::npos) << e;
+    EXPECT_NE(e.find("unknown key 'colour'"), std::string::npos) << e;
+    EXPECT_NE(e.find("kappa_per_nm must be a number"), std::string::npos) << e;
+    EXPECT_NE(e.find("normal std -1"), std::string::npos) << e;
+    EXPECT_EQ(e.find('\n'), std::string::npos);  // one line
+}
+
+TEST(Config, RandomSignRangeIsChecked) {
+    // bias ±[0.2, 6] reaches −6, outside [−5, 5].
+    const json j = {{"bias_V", {{"uniform", {0.2, 6}}, {"random_sign", true}}}};
+    EXPECT_NE(error_of([&] { Config::from_json(j, "x"); }).find("bias_V"), std::string::npos);
+}
+
+TEST(Config, UnknownPresetListsNames) {
+    EXPECT_NE(error_of([] { Config::preset("nope"); }).find("wse2-main"), std::string::npos);
+}
+
+TEST(Config, HelpListsEveryKeyWithUnit) {
+    const std::string h = schema_help();
+    for (const auto& s : sample_schema()) EXPECT_NE(h.find(s.key), std::string::npos) << s.key;
+    EXPECT_NE(h.find("1/nm"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace synthstm
