@@ -8,5 +8,7 @@ namespace synthstm::cli {
 void register_ldos(CLI::App& app);
 /// `synthstm tip list|show`: tip variants, apex pictures and apex LDOS.
 void register_tip(CLI::App& app);
+/// `synthstm render`: one simulated sample with every channel and its ground truth.
+void register_render(CLI::App& app);
 
 }  // namespace synthstm::cli

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", "synthstm 0.1.0");
     synthstm::cli::register_ldos(app);
     synthstm::cli::register_tip(app);
+    synthstm::cli::register_render(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

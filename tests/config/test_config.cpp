@@ -85,6 +85,8 @@ TEST(Config, SetOverridesAndChecks) {
     EXPECT_NE(error_of([&] { c.set("size_nm=0"); }).find("size_nm"), std::string::npos);
     EXPECT_NE(error_of([&] { c.set("fast_axis=z"); }).find("fast_axis"), std::string::npos);
     EXPECT_NE(error_of([&] { c.set("size_nm"); }).find("key=value"), std::string::npos);
+    EXPECT_NE(error_of([&] { c.set("dopant_onsite_min_eV=0.9"); }).find("greater than dopant_onsite_max_eV"),
+              std::string::npos);
 }
 
 TEST(Config, ListsEveryErrorAtOnce) {

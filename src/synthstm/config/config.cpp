@@ -36,7 +36,7 @@ std::vector<ParameterSpec> make_schema() {
         // Sample and electronic structure.
         {"model", K::Text, "", "wse2-single", 0, 0, {"wse2-single", "mos2-single"}, "tight-binding model of the sample"},
         {"ldos_broadening_eV", K::Number, "eV", 0.1, 0.005, 1.0, {}, "Lorentzian broadening of the sample and tip LDOS"},
-        {"bias_window_points", K::Integer, "", 11, 3, 401, {}, "energies across the bias window for C_ij (trapezoid)"},
+        {"ldos_energy_step_eV", K::Number, "eV", 0.05, 0.002, 0.2, {}, "energy step of the sample LDOS across the bias window"},
         {"lattice_green_kgrid", K::Integer, "", 128, 16, 1024, {}, "k-points per side of the lattice Green's function"},
         {"vacancy_top_per_nm2", K::Number, "1/nm²", uniform(0.10, 0.25), 0, 5, {}, "top chalcogen vacancies"},
         {"vacancy_bottom_per_nm2", K::Number, "1/nm²", uniform(0.10, 0.25), 0, 5, {}, "bottom chalcogen vacancies"},
@@ -44,7 +44,8 @@ std::vector<ParameterSpec> make_schema() {
         {"dopant_top_per_nm2", K::Number, "1/nm²", uniform(0.10, 0.25), 0, 5, {}, "top chalcogen dopants"},
         {"dopant_bottom_per_nm2", K::Number, "1/nm²", uniform(0.10, 0.25), 0, 5, {}, "bottom chalcogen dopants"},
         {"dopant_metal_per_nm2", K::Number, "1/nm²", 0.0, 0, 5, {}, "metal dopants"},
-        {"dopant_onsite_eV", K::Number, "eV", uniform(0.1, 0.5), -5, 5, {}, "onsite energy shift of each dopant"},
+        {"dopant_onsite_min_eV", K::Number, "eV", 0.1, -5, 5, {}, "each dopant's onsite shift is uniform in [min, max]"},
+        {"dopant_onsite_max_eV", K::Number, "eV", 0.5, -5, 5, {}, "upper end of the dopant onsite shift"},
         // Image and tunneling.
         {"resolution_px", K::Integer, "px", 64, 8, 4096, {}, "pixels per side of the square image"},
         {"size_nm", K::Number, "nm", uniform(1.0, 4.0), 0.1, 100, {}, "side of the square field of view"},
@@ -181,6 +182,14 @@ void check_value(const ParameterSpec& s, const json& v, std::vector<std::string>
                                  v.dump()));
 }
 
+/// Pairs of keys whose constant values must be ordered (min ≤ max).
+void check_pairs(const std::map<std::string, json, std::less<>>& values, std::vector<std::string>& errors) {
+    const auto& lo = values.at("dopant_onsite_min_eV");
+    const auto& hi = values.at("dopant_onsite_max_eV");
+    if (lo.is_number() && hi.is_number() && lo.get<double>() > hi.get<double>())
+        errors.push_back(fmt::format("dopant_onsite_min_eV = {} is greater than dopant_onsite_max_eV = {}", lo.dump(), hi.dump()));
+}
+
 void throw_errors(const std::vector<std::string>& errors, const std::string& origin) {
     if (errors.empty()) return;
     invalid_input(fmt::format("{}: {}", origin, fmt::join(errors, "; ")));
@@ -261,6 +270,7 @@ Config Config::from_json(const json& j, const std::string& origin) {
         check_value(*it, value, errors);
         c.values_[key] = value;
     }
+    check_pairs(c.values_, errors);
     throw_errors(errors, origin);
     return c;
 }
@@ -305,8 +315,11 @@ void Config::set(std::string_view assignment) {
     if (spec.kind == ParameterKind::Text && !value.is_object()) value = text;
     std::vector<std::string> errors;
     check_value(spec, value, errors);
+    auto values = values_;
+    values[key] = value;
+    check_pairs(values, errors);
     throw_errors(errors, "--set");
-    values_[key] = value;
+    values_ = std::move(values);
 }
 
 json Config::to_json() const {

@@ -54,7 +54,8 @@ bool same_site(const CellIndex& a, int oa, const CellIndex& b, int ob) { return 
 
 LdosSpectrum tmatrix_ldos(const LatticeGreensFunction& g0, const PeriodicModel& model,
                           std::span<const Defect> defects, std::span<const SiteOrbital> orbitals,
-                          TMatrixPrecision precision) {
+                          TMatrixPrecision precision, int first_energy,
+                          int energy_count) {
     check_distinct_sites(*model.material, defects);
     std::vector<DefectOrbital> d_orbitals;
     for (const Defect& d : defects) {
@@ -77,7 +78,12 @@ LdosSpectrum tmatrix_ldos(const LatticeGreensFunction& g0, const PeriodicModel& 
 
     const Eigen::Index nd = static_cast<Eigen::Index>(d_orbitals.size());
     const Eigen::Index nx = static_cast<Eigen::Index>(orbitals.size());
-    const int ne = static_cast<int>(g0.energies_eV().size());
+    const int table_energies = static_cast<int>(g0.energies_eV().size());
+    const int ne = energy_count < 0 ? table_energies - first_energy : energy_count;
+    if (first_energy < 0 || ne < 0 || first_energy + ne > table_energies) {
+        invalid_input(fmt::format("energies {} … {} are not in the Green's function table ({} energies)", first_energy,
+                                  first_energy + ne - 1, table_energies));
+    }
     // Requested orbitals that are themselves vacant carry no states.
     std::vector<bool> vacant(nx, false);
     for (Eigen::Index x = 0; x < nx; ++x)
@@ -86,7 +92,7 @@ LdosSpectrum tmatrix_ldos(const LatticeGreensFunction& g0, const PeriodicModel& 
                 vacant[x] = true;
 
     LdosSpectrum s;
-    s.energy_eV = g0.energies_eV();
+    s.energy_eV.assign(g0.energies_eV().begin() + first_energy, g0.energies_eV().begin() + first_energy + ne);
     s.broadening_eV = g0.broadening_eV();
     s.method = "tmatrix";
     s.ldos_per_eV.resize(nx, ne);
@@ -116,7 +122,7 @@ LdosSpectrum tmatrix_ldos(const LatticeGreensFunction& g0, const PeriodicModel& 
     Eigen::MatrixXcf y_single;
     Eigen::VectorXcd correction = Eigen::VectorXcd::Zero(nx);
     for (int e = 0; e < ne; ++e) {
-        const std::complex<double>* g = g0.slice(e);
+        const std::complex<double>* g = g0.slice(first_energy + e);
         if (nd > 0) {
             for (Eigen::Index j = 0; j < nd; ++j) {
                 for (Eigen::Index i = 0; i < nd; ++i) m(i, j) = -g[off_dd[i * nd + j]];

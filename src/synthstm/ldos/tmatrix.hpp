@@ -23,9 +23,11 @@ enum class TMatrixPrecision {
 };
 
 /// LDOS of the requested orbitals on g0's energies with g0's broadening. Vacant orbitals
-/// have zero LDOS.
+/// have zero LDOS. energy_count ≥ 0 restricts it to g0's energies first_energy …
+/// first_energy + energy_count − 1 (one table on a fixed grid then serves every bias window).
 LdosSpectrum tmatrix_ldos(const LatticeGreensFunction& g0, const PeriodicModel& model,
                           std::span<const Defect> defects, std::span<const SiteOrbital> orbitals,
-                          TMatrixPrecision precision = TMatrixPrecision::Double);
+                          TMatrixPrecision precision = TMatrixPrecision::Double, int first_energy = 0,
+                          int energy_count = -1);
 
 }  // namespace synthstm

@@ -1,0 +1,264 @@
+#include "synthstm/dataset/simulate_sample.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include <fmt/format.h>
+
+#include "synthstm/core/error.hpp"
+#include "synthstm/instrument/noise.hpp"
+#include "synthstm/ldos/lattice_green.hpp"
+#include "synthstm/ldos/tmatrix.hpp"
+#include "synthstm/tightbinding/periodic_model.hpp"
+#include "synthstm/tip/tip_ldos.hpp"
+#include "synthstm/tip/tip_variants.hpp"
+#include "synthstm/tunneling/tunneling_model.hpp"
+
+namespace synthstm {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double ms_since(Clock::time_point t0) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+/// The energy grid shared by every sample of a model: symmetric about E_F, steps of
+/// step_eV, wide enough for the bias (at least ±1 eV), so one G0 table serves every window.
+EnergyGrid shared_grid(double bias_V, double step_eV) {
+    const double half = std::max(1.0, std::ceil(std::abs(bias_V)));
+    const int steps = static_cast<int>(std::lround(half / step_eV));
+    return EnergyGrid{-steps * step_eV, steps * step_eV, 2 * steps + 1};
+}
+
+/// G0 tables, one per (model, grid, broadening, k-grid, range), kept for the whole process
+/// (and on disk): the one-time cost of the T-matrix method.
+std::shared_ptr<const LatticeGreensFunction> lattice_green(const PeriodicModel& model, const EnergyGrid& grid,
+                                                           double broadening_eV, int k_grid, int range) {
+    static std::mutex mutex;
+    static std::map<std::string, std::shared_ptr<const LatticeGreensFunction>> tables;
+    const std::string key = fmt::format("{}|{}|{}|{}|{}|{}|{}", model.name, grid.emin_eV, grid.emax_eV, grid.points,
+                                        broadening_eV, k_grid, range);
+    std::lock_guard lock(mutex);
+    auto& slot = tables[key];
+    if (!slot)
+        slot = std::make_shared<const LatticeGreensFunction>(model, grid.energies(), broadening_eV, k_grid, range, true);
+    return slot;
+}
+
+/// Apex LDOS of a tip variant (disk cache), kept for the whole process.
+std::shared_ptr<const TipLdos> apex_ldos(const TipGeometry& tip, const std::string& model_name, const EnergyGrid& grid,
+                                         double broadening_eV) {
+    static std::mutex mutex;
+    static std::map<std::string, std::shared_ptr<const TipLdos>> cache;
+    const std::string key =
+        fmt::format("{}|{}|{}|{}|{}|{}", tip.name, model_name, grid.emin_eV, grid.emax_eV, grid.points, broadening_eV);
+    std::lock_guard lock(mutex);
+    auto& slot = cache[key];
+    if (!slot) {
+        const auto model = cluster_model_by_name(model_name);
+        slot = std::make_shared<const TipLdos>(tip_ldos(tip, *model, grid, broadening_eV));
+    }
+    return slot;
+}
+
+AxisDistortion axis_distortion(const ParameterSet& p, const char* axis) {
+    AxisDistortion d;
+    d.drift_nm = p.number(fmt::format("drift_{}_nm", axis));
+    d.creep_gamma_nm = p.number(fmt::format("creep_{}_nm", axis));
+    d.creep_ratio = p.number(fmt::format("creep_ratio_{}", axis));
+    d.jitter_line_nm = p.number(fmt::format("jitter_{}_nm", axis));
+    return d;
+}
+
+struct Box {
+    double x_lo = INFINITY, x_hi = -INFINITY, y_lo = INFINITY, y_hi = -INFINITY;
+    void add(double x, double y) {
+        x_lo = std::min(x_lo, x);
+        x_hi = std::max(x_hi, x);
+        y_lo = std::min(y_lo, y);
+        y_hi = std::max(y_hi, y);
+    }
+};
+
+}  // namespace
+
+const Channel& find_channel(const SimulatedSample& sample, const std::string& name) {
+    for (const auto& c : sample.channels)
+        if (c.name == name) return c;
+    std::vector<std::string> names;
+    for (const auto& c : sample.channels) names.push_back(c.name);
+    invalid_input(fmt::format("no channel '{}': the channels are {}", name, fmt::join(names, ", ")));
+}
+
+SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::uint64_t sample_index,
+                                const SimulationOptions& options) {
+    SimulatedSample out;
+    out.parameters = p;
+    auto t0 = Clock::now();
+
+    // Scan geometry and the true tip path (drift, creep, jitter) in the sample frame.
+    const PeriodicModel& model = periodic_model_by_name(p.text("model"));
+    const TmdMaterial& material = *model.material;
+    ScanFrame& frame = out.frame;
+    frame.size_nm = p.number("size_nm");
+    frame.pixels = p.integer("resolution_px");
+    frame.fast_axis = p.text("fast_axis") == "y" ? ScanAxis::Y : ScanAxis::X;
+    frame.fast_forward = p.flag("fast_forward");
+    frame.slow_forward = p.flag("slow_forward");
+    frame.rotation_rad = p.number("sample_rotation_rad");
+    frame.offset_nm = {p.number("sample_offset_x_nm"), p.number("sample_offset_y_nm")};
+    frame.line_time_s = p.number("line_time_s");
+    frame.validate();
+    RandomStream instrument_rng(seed, sample_index, StreamPurpose::Instrument);
+    const ScanTrajectory trajectory =
+        scan_trajectory(frame, axis_distortion(p, "fast"), axis_distortion(p, "slow"), instrument_rng);
+    Box path;
+    for (const auto& pass : trajectory.passes)
+        for (std::size_t k = 0; k < pass.x_nm.size(); ++k) path.add(pass.x_nm[k], pass.y_nm[k]);
+
+    // Tip: variant, rotation and tilt; apex LDOS on a fixed grid (cached per variant).
+    const double bias_V = p.number("bias_V");
+    if (bias_V == 0.0) invalid_input("bias_V must not be 0 (no current flows)");
+    const double broadening = p.number("ldos_broadening_eV");
+    const TipGeometry tip = transformed(build_tip(p.text("tip")), p.number("tip_rotation_rad"), p.number("tip_tilt_rad"),
+                                        p.number("tip_tilt_azimuth_rad"));
+    const auto apex = apex_ldos(tip, p.text("tip_model"), shared_grid(bias_V, 0.01), broadening);
+    // A rotated copy shares the body-frame LDOS; its lab-frame positions are the rotated tip's.
+    std::vector<Vec3> apex_positions;
+    for (int a : apex->atoms) apex_positions.push_back(tip.atoms_nm[a]);
+    out.tip_atoms = static_cast<int>(apex_positions.size());
+    double tip_reach_nm = 0.0;
+    for (const Vec3& r : apex_positions) tip_reach_nm = std::max(tip_reach_nm, std::hypot(r.x(), r.y()));
+    out.times.tip_ms = ms_since(t0);
+    t0 = Clock::now();
+
+    // Defects over the path plus the LDOS margin; current sites over the path plus the reach
+    // of the current (apex atoms' lateral extent + cut-off length).
+    TunnelingSettings tunneling;
+    tunneling.kappa_per_nm = p.number("kappa_per_nm");
+    tunneling.relative_tolerance = p.number("pair_tolerance");
+    tunneling.validate();
+    const double margin = p.number("ldos_margin_nm");
+    const double reach = std::min(margin, tip_reach_nm + tunneling.cutoff_length_nm() + 0.1);
+    const auto defect_cells =
+        cells_in_rectangle(material, path.x_lo - margin, path.x_hi + margin, path.y_lo - margin, path.y_hi + margin);
+    const double onsite_lo = p.number("dopant_onsite_min_eV"), onsite_hi = p.number("dopant_onsite_max_eV");
+    std::vector<DefectDensity> densities;
+    const std::pair<const char*, Sublattice> sublattices[] = {
+        {"top", Sublattice::ChalcogenTop}, {"bottom", Sublattice::ChalcogenBottom}, {"metal", Sublattice::Metal}};
+    for (const auto& [name, s] : sublattices) {
+        densities.push_back({DefectType::Vacancy, s, p.number(fmt::format("vacancy_{}_per_nm2", name)), 0, 0});
+        densities.push_back({DefectType::Dopant, s, p.number(fmt::format("dopant_{}_per_nm2", name)), onsite_lo, onsite_hi});
+    }
+    RandomStream defect_rng(seed, sample_index, StreamPurpose::Defects);
+    out.defects = place_defects(material, defect_cells, densities, defect_rng);
+
+    std::vector<SiteOrbital> orbitals;
+    std::vector<Vec3> site_positions;
+    std::vector<int> site_of_orbital;
+    for (const CellIndex& c : cells_in_rectangle(material, path.x_lo - reach, path.x_hi + reach, path.y_lo - reach,
+                                                 path.y_hi + reach)) {
+        for (Sublattice s : kSublattices) {
+            const std::vector<int> on_site = model.orbitals_on(s);
+            if (on_site.empty()) continue;
+            const bool vacant = std::any_of(out.defects.begin(), out.defects.end(), [&](const Defect& d) {
+                return d.type == DefectType::Vacancy && d.site.sublattice == s && d.site.cell.i == c.i && d.site.cell.j == c.j;
+            });
+            if (vacant) continue;  // no orbital, no current
+            for (int a : on_site) {
+                orbitals.push_back({c, a});
+                site_of_orbital.push_back(static_cast<int>(site_positions.size()));
+            }
+            site_positions.push_back(material.position(c.i, c.j, s));
+        }
+    }
+    out.sample_sites = static_cast<int>(site_positions.size());
+
+    // Sample LDOS across the bias window by the T-matrix method, on the shared grid.
+    const EnergyGrid grid = shared_grid(bias_V, p.number("ldos_energy_step_eV"));
+    const auto energies = grid.energies();
+    const double e_lo = std::min(0.0, bias_V), e_hi = std::max(0.0, bias_V);
+    int first = 0;
+    while (first + 1 < grid.points && energies[first + 1] <= e_lo + 1e-12) ++first;
+    int last = grid.points - 1;
+    while (last - 1 >= 0 && energies[last - 1] >= e_hi - 1e-12) --last;
+    // G0 is needed between every pair of site and defect cells: tabulate the span, rounded up
+    // to a multiple of 16 cells so that samples of similar size share one table.
+    Box cells;
+    for (const auto& o : orbitals) cells.add(o.cell.i, o.cell.j);
+    for (const auto& d : out.defects) cells.add(d.site.cell.i, d.site.cell.j);
+    const int span = static_cast<int>(std::max(cells.x_hi - cells.x_lo, cells.y_hi - cells.y_lo));
+    const int k_grid = p.integer("lattice_green_kgrid");
+    const int table_range = std::min(k_grid / 2, 16 * ((span + 16) / 16));
+    const auto g0 = lattice_green(model, grid, broadening, k_grid, table_range);
+    const LdosSpectrum orbital_ldos =
+        tmatrix_ldos(*g0, model, out.defects, orbitals, TMatrixPrecision::Single, first, last - first + 1);
+    LdosSpectrum site_ldos = orbital_ldos;
+    site_ldos.ldos_per_eV = Eigen::MatrixXd::Zero(out.sample_sites, orbital_ldos.ldos_per_eV.cols());
+    for (std::size_t k = 0; k < orbitals.size(); ++k)
+        site_ldos.ldos_per_eV.row(site_of_orbital[k]) += orbital_ldos.ldos_per_eV.row(static_cast<Eigen::Index>(k));
+    out.times.sample_ldos_ms = ms_since(t0);
+    t0 = Clock::now();
+
+    // The current model and the two ideal scans over the forward pass.
+    const TunnelingModel current_model =
+        tunneling_model(AtomPositions::from_points(site_positions), site_ldos,
+                        AtomPositions::from_points(apex_positions), apex->ldos, bias_V, tunneling);
+    const TunnelingJunction junction{&current_model, p.number("sample_tilt_rad"), p.number("sample_tilt_azimuth_rad")};
+    const PassTrajectory& fwd = trajectory.pass(ScanPass::Forward);
+    const LateralPositions forward{frame.pixels, frame.pixels, fwd.x_nm, fwd.y_nm};
+    const double z0 = p.number("tip_height_nm");
+    ScanImage constant_height = constant_height_scan(junction, forward, z0, options.threads);
+    out.setpoint = median_current(constant_height);
+    ScanImage constant_current = constant_current_scan(junction, forward, out.setpoint, z0, {}, options.threads);
+    std::vector<double> slopes;
+    for (std::size_t k = 0; k < forward.x_nm.size(); k += std::max<std::size_t>(1, forward.x_nm.size() / 256))
+        slopes.push_back(-junction.current(forward.x_nm[k], forward.y_nm[k], constant_current.values[k]).dln_current_dz_per_nm);
+    std::nth_element(slopes.begin(), slopes.begin() + slopes.size() / 2, slopes.end());
+    out.ideal_gain_nm = 1.0 / slopes[slopes.size() / 2];
+    out.times.constant_current_ms = ms_since(t0);
+    t0 = Clock::now();
+
+    // The feedback scan: controller, Bouc–Wen piezo, current noise.
+    FeedbackSettings fb;
+    fb.setpoint = out.setpoint;
+    fb.ideal_gain_nm = out.ideal_gain_nm;
+    fb.kp_rel = p.number("kp_rel");
+    fb.ki_rel = p.number("ki_rel");
+    fb.kd_rel = p.number("kd_rel");
+    fb.updates_per_pixel = p.integer("feedback_updates_per_pixel");
+    fb.start_height_nm = constant_current.values[trajectory.index(
+        scan_pixel(frame, 0, ScanPass::Forward, 0).row, scan_pixel(frame, 0, ScanPass::Forward, 0).col)];
+    fb.piezo.alpha_nm_per_V = 1.0;
+    fb.piezo.beta_nm_per_V = p.number("hysteresis_weight");
+    fb.piezo.A = p.number("hysteresis_A");
+    fb.piezo.B_per_V = p.number("hysteresis_beta");
+    fb.piezo.C_per_V = p.number("hysteresis_gamma");
+    fb.piezo.hysteresis = fb.piezo.beta_nm_per_V > 0.0;
+    fb.noise_rel = p.number("noise_rel");
+    fb.noise_reference_std = standard_deviation(constant_height.values);
+    RandomStream noise_rng(seed, sample_index, StreamPurpose::Noise);
+    FeedbackChannels feedback = feedback_scan(junction, frame, trajectory, fb, noise_rng);
+    out.times.feedback_scan_ms = ms_since(t0);
+    t0 = Clock::now();
+
+    const char* pass_names[2] = {"forward", "backward"};
+    for (int k = 0; k < 2; ++k)
+        out.channels.push_back({fmt::format("z_recorded_{}", pass_names[k]), "nm", std::move(feedback.z_recorded_nm[k])});
+    for (int k = 0; k < 2; ++k)
+        out.channels.push_back({fmt::format("z_true_{}", pass_names[k]), "nm", std::move(feedback.z_true_nm[k])});
+    for (int k = 0; k < 2; ++k)
+        out.channels.push_back({fmt::format("current_{}", pass_names[k]), "arb", std::move(feedback.current[k])});
+    out.channels.push_back({"constant_height_current", "arb", std::move(constant_height)});
+    out.channels.push_back({"constant_current_height", "nm", std::move(constant_current)});
+
+    out.truth = ground_truth(material, out.defects, pixel_positions(trajectory, ScanPass::Forward));
+    out.times.ground_truth_ms = ms_since(t0);
+    return out;
+}
+
+}  // namespace synthstm

@@ -1,0 +1,62 @@
+#pragma once
+/// One simulated sample from its drawn parameters: defects → sample LDOS (T-matrix) → tip and
+/// its apex LDOS → current model → scan trajectory → constant-height, constant-current and
+/// feedback scans → ground truth. Sample k of seed s depends only on the random streams of
+/// (s, k), so it is the same whatever the thread count, order or machine.
+#include <array>
+#include <string>
+#include <vector>
+
+#include "synthstm/config/config.hpp"
+#include "synthstm/groundtruth/ground_truth.hpp"
+#include "synthstm/instrument/lateral.hpp"
+#include "synthstm/lattice/defects.hpp"
+#include "synthstm/scan/feedback_scan.hpp"
+#include "synthstm/scan/ideal_scans.hpp"
+
+namespace synthstm {
+
+/// Wall-clock time of each stage of one sample, ms.
+struct StageTimes {
+    double sample_ldos_ms = 0.0;       ///< defects, sites and their LDOS
+    double tip_ms = 0.0;               ///< tip geometry and apex LDOS (usually from the cache)
+    double constant_current_ms = 0.0;  ///< current model, constant-height and constant-current images
+    double feedback_scan_ms = 0.0;     ///< the feedback scan
+    double ground_truth_ms = 0.0;      ///< maps and defect list
+};
+
+/// A named image channel (row-major, row 0 = top line) with its unit.
+struct Channel {
+    std::string name;   ///< e.g. "z_recorded_forward"
+    std::string unit;   ///< "nm" or "arb" (current, arbitrary units)
+    ScanImage image;    ///< the values
+};
+
+/// Everything one sample produces.
+struct SimulatedSample {
+    ParameterSet parameters;        ///< every parameter drawn
+    ScanFrame frame;                ///< nominal scan geometry
+    std::vector<Defect> defects;    ///< every defect placed (within the LDOS region)
+    std::vector<Channel> channels;  ///< z_recorded/z_true/current forward and backward, ideal scans
+    GroundTruth truth;              ///< lattice, defect and class maps, defect list (forward pass)
+    double setpoint = 0.0;          ///< I_set: median constant-height current at tip_height_nm
+    double ideal_gain_nm = 0.0;     ///< g0 = 1/|d ln I/dz| (median over the constant-current image)
+    int sample_sites = 0;           ///< sites in the current sum
+    int tip_atoms = 0;              ///< tip apex atoms in the current sum
+    StageTimes times;               ///< per-stage timing
+};
+
+/// Options that do not change the result.
+struct SimulationOptions {
+    int threads = 1;  ///< threads for the per-pixel ideal scans (bit-identical for any count)
+};
+
+/// Simulates sample `sample_index` of dataset `seed` with the parameters drawn for it.
+/// Throws InvalidInput naming the parameter when a drawn combination cannot be simulated.
+SimulatedSample simulate_sample(const ParameterSet& parameters, std::uint64_t seed, std::uint64_t sample_index,
+                                const SimulationOptions& options = {});
+
+/// The channel of that name; throws InvalidInput listing the names.
+const Channel& find_channel(const SimulatedSample& sample, const std::string& name);
+
+}  // namespace synthstm

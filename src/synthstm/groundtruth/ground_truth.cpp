@@ -1,0 +1,16 @@
+#include "synthstm/groundtruth/ground_truth.hpp"
+
+namespace synthstm {
+
+GroundTruth ground_truth(const TmdMaterial& material, std::span<const Defect> defects,
+                         const PixelPositions& positions, const ClassMapOptions& options) {
+    GroundTruth g;
+    g.pixels = positions.pixels;
+    g.lattice = lattice_map(material, positions);
+    g.defect = defect_map(material, defects, positions);
+    g.classes = class_map(material, defects, positions, options);
+    g.defects = defect_list(material, defects, positions);
+    return g;
+}
+
+}  // namespace synthstm

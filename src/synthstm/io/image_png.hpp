@@ -1,0 +1,51 @@
+#pragma once
+/// False-colour PNG pictures of 2-D arrays (images, maps): one data pixel = a block of screen pixels.
+///
+/// Orientation: synthstm images have y pointing up, so their row 0 is the BOTTOM line of the
+/// picture. By default the writer therefore flips rows, putting the data's last row at the top of
+/// the PNG; set row0_is_bottom = false for arrays whose row 0 is the top line.
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <span>
+
+namespace synthstm {
+
+/// How values become colours.
+enum class ColourMap {
+    Viridis,  ///< perceptually uniform, dark violet (low) to yellow (high)
+    Grey,     ///< black (low) to white (high)
+};
+
+/// Options of write_image_png; the defaults suit a synthstm image.
+struct ImagePngOptions {
+    ColourMap colour_map = ColourMap::Viridis;  ///< colour scale
+    std::optional<double> min;   ///< value drawn as the low end of the scale; automatic when absent
+    std::optional<double> max;   ///< value drawn as the high end of the scale; automatic when absent
+    bool robust_limits = false;  ///< automatic limits from percentiles instead of the extremes
+    double robust_percent = 0.5; ///< with robust_limits: limits at this and (100 - this) percent
+    int min_size_px = 256;       ///< upscale by an integer factor (nearest neighbour) until the
+                                 ///< shorter side has at least this many pixels; <= 1: never
+    bool row0_is_bottom = true;  ///< data row 0 is the bottom line of the picture (y up)
+};
+
+/// The low and high values of a colour scale.
+struct ColourLimits {
+    double low = 0;   ///< drawn as the first colour of the map
+    double high = 1;  ///< drawn as the last colour of the map
+};
+
+/// The limits write_image_png uses for these values: the given ones, else automatic ones from the
+/// finite values (extremes, or percentiles with robust_limits); (0, 1) when none is finite.
+/// Throws InvalidInput when the given min exceeds max or robust_percent is outside [0, 50).
+ColourLimits image_colour_limits(std::span<const float> values, const ImagePngOptions& options = {});
+
+/// Writes values (rows × cols, row-major) as an RGB PNG. Values at or below the low limit take
+/// the first colour, at or above the high limit the last; non-finite values take the first colour.
+/// A flat array (low == high) is drawn in the middle colour. The file appears complete or not at
+/// all. Throws InvalidInput for an empty array, values.size() != rows * cols, or a picture larger
+/// than 32767 pixels a side; Io naming the path when it cannot be written.
+void write_image_png(const std::filesystem::path& path, std::span<const float> values, std::size_t rows,
+                     std::size_t cols, const ImagePngOptions& options = {});
+
+}  // namespace synthstm

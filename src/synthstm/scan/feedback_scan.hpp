@@ -1,0 +1,59 @@
+#pragma once
+/// The feedback scan of DESIGN §3.3, pixel by pixel in time: a PID controller on the log of the
+/// measured current drives the z-piezo voltage, the piezo (Bouc–Wen) turns it into the true apex
+/// height, the recorded topography is voltage × nominal calibration. Lines are scanned forward
+/// then backward; the slow axis steps once per line; the piezo and controller state persist
+/// through the whole scan. Sequential by nature (every update depends on the one before).
+///
+/// Per update, at the pixel's true lateral position (x, y) (ScanTrajectory):
+///   I_meas = I(x, y, z_true) + σ n,  n ~ N(0, 1),  σ = noise_rel · noise_reference_std
+///   (|I_meas| is floored at 1e-3 |I_set| with the sign of I_set: a log amplifier saturates)
+///   e = ln|I_meas| − ln|I_set|,  Δz = PID(e)  (e > 0: too much current, retract)
+///   Δz clamped to ±max_step_nm (slew rate of the z amplifier),
+///   V ← V + Δz / calibration, V clamped to the piezo range,  z_true = piezo.drive(V).
+/// Gains are relative to the ideal gain g0 = 1/|d ln I/dz| at the setpoint (one update then
+/// cancels the error of a pure exponential): kp = kp_rel g0, ki = ki_rel g0 / dt (ki_rel = 1 adds
+/// g0 e per update through the integral), kd = kd_rel g0 dt, dt = line_time / (N · updates).
+#include <array>
+
+#include "synthstm/core/random.hpp"
+#include "synthstm/instrument/bouc_wen.hpp"
+#include "synthstm/instrument/lateral.hpp"
+#include "synthstm/scan/scan_image.hpp"
+
+namespace synthstm {
+
+/// Controller, piezo and noise of a feedback scan.
+struct FeedbackSettings {
+    double setpoint = 0.0;              ///< I_set (sign of the bias)
+    double ideal_gain_nm = 0.05;        ///< g0 = 1/|d ln I/dz| at the setpoint, nm
+    double kp_rel = 1.0;                ///< proportional gain / g0
+    double ki_rel = 0.0;                ///< integral gain / g0 (per update)
+    double kd_rel = 0.0;                ///< derivative gain / g0
+    int updates_per_pixel = 4;          ///< controller updates per pixel
+    double start_height_nm = 0.5;       ///< apex height before the first update
+    double max_step_nm = 0.05;          ///< largest height change per update
+    double min_height_nm = 0.05;        ///< lower end of the piezo range (apex in contact)
+    double max_height_nm = 3.0;         ///< upper end of the piezo range
+    BoucWenParameters piezo;            ///< z-piezo; its alpha_nm_per_V is the nominal calibration
+    double noise_rel = 0.0;             ///< current noise std relative to noise_reference_std
+    double noise_reference_std = 0.0;   ///< e.g. the std of the constant-height current image
+
+    /// Throws InvalidInput naming the first bad value.
+    void validate() const;
+};
+
+/// The channels of a feedback scan, each indexed by ScanPass (forward, backward).
+struct FeedbackChannels {
+    std::array<ScanImage, 2> z_recorded_nm;  ///< commanded voltage × nominal calibration
+    std::array<ScanImage, 2> z_true_nm;      ///< piezo output: the true apex height
+    std::array<ScanImage, 2> current;        ///< measured current at the last update of each pixel
+};
+
+/// Runs the scan over the frame's pixels in time order at the trajectory's true positions.
+/// noise draws come from `noise` in time order.
+FeedbackChannels feedback_scan(const TunnelingJunction& junction, const ScanFrame& frame,
+                               const ScanTrajectory& trajectory, const FeedbackSettings& settings,
+                               RandomStream& noise);
+
+}  // namespace synthstm

@@ -1,0 +1,33 @@
+#pragma once
+/// The two idealised scan modes of DESIGN §3.3: constant height and constant current. Pixels
+/// are independent (no piezo, no controller), so both run in parallel over rows with the same
+/// result for any thread count.
+#include "synthstm/scan/scan_image.hpp"
+
+namespace synthstm {
+
+/// The current at every pixel with the apex at height_nm above the top atomic plane.
+ScanImage constant_height_scan(const TunnelingJunction& junction, const LateralPositions& pixels, double height_nm,
+                               int threads = 1);
+
+/// Settings of the constant-current solver.
+struct ConstantCurrentSettings {
+    double relative_tolerance = 1e-8;  ///< stop when |I/I_set − 1| ≤ this (ln-space |Δ| ≤ this)
+    double min_height_nm = 0.05;       ///< lowest apex height tried (tip in contact below)
+    double max_height_nm = 5.0;        ///< highest apex height tried
+    int max_iterations = 200;          ///< Newton + bisection steps per pixel before giving up
+};
+
+/// The apex height at every pixel where |I| = |setpoint| (setpoint has the sign of the bias),
+/// by safeguarded Newton on ln|I|: Newton steps from the constant-height estimate, kept inside a
+/// bracket [z_lo, z_hi] with ln|I(z_lo)| > ln|I_set| > ln|I(z_hi)| and replaced by bisection
+/// whenever they would leave it, so every pixel converges. Throws InvalidInput when the setpoint
+/// cannot be reached between min_height_nm and max_height_nm (naming the pixel), never returns
+/// an unconverged pixel.
+ScanImage constant_current_scan(const TunnelingJunction& junction, const LateralPositions& pixels, double setpoint,
+                                double start_height_nm, const ConstantCurrentSettings& settings = {}, int threads = 1);
+
+/// The median of |values| with the sign of the first non-zero value: the default setpoint.
+double median_current(const ScanImage& current);
+
+}  // namespace synthstm

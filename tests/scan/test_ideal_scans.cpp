@@ -1,0 +1,166 @@
+// Constant-height and constant-current scans over a model surface with known physics.
+#include <gtest/gtest.h>
+
+#include "scan_test_support.hpp"
+
+#include <cmath>
+
+#include "synthstm/core/error.hpp"
+#include "synthstm/lattice/material.hpp"
+#include "synthstm/scan/ideal_scans.hpp"
+
+namespace synthstm {
+namespace {
+
+// The top Se plane of WSe2 (cells −8…8), every site with a flat LDOS of 1 /eV.
+AtomPositions top_plane() {
+    std::vector<Vec3> sites;
+    for (int i = -8; i <= 8; ++i)
+        for (int j = -8; j <= 8; ++j) sites.push_back(wse2().position(i, j, Sublattice::ChalcogenTop));
+    return AtomPositions::from_points(sites);
+}
+
+using test::flat_ldos;
+
+TunnelingModel model_for(const std::vector<Vec3>& tip_atoms, double kappa = 10.0) {
+    const AtomPositions sample = top_plane();
+    TunnelingSettings s;
+    s.kappa_per_nm = kappa;
+    return tunneling_model(sample, flat_ldos(sample.size()), AtomPositions::from_points(tip_atoms),
+                           flat_ldos(static_cast<int>(tip_atoms.size())), 0.5, s);
+}
+
+LateralPositions grid(int n, double size_nm) {
+    LateralPositions p{n, n, {}, {}};
+    for (int r = 0; r < n; ++r)
+        for (int c = 0; c < n; ++c) {
+            p.x_nm.push_back((c + 0.5) * size_nm / n - 0.5 * size_nm);
+            p.y_nm.push_back((r + 0.5) * size_nm / n - 0.5 * size_nm);
+        }
+    return p;
+}
+
+TunnelingModel single_site_model(const std::vector<Vec3>& tip_atoms, double kappa) {
+    const AtomPositions site = AtomPositions::from_points(std::vector<Vec3>{Vec3(0, 0, 0)});
+    TunnelingSettings s;
+    s.kappa_per_nm = kappa;
+    return tunneling_model(site, flat_ldos(1), AtomPositions::from_points(tip_atoms),
+                           flat_ldos(static_cast<int>(tip_atoms.size())), 0.5, s);
+}
+
+std::vector<Vec3> blunt_tip() {
+    std::vector<Vec3> atoms;  // a 6-atom ring, 0.33 nm radius, in the apex plane
+    for (int k = 0; k < 6; ++k) atoms.emplace_back(0.33 * std::cos(k * M_PI / 3), 0.33 * std::sin(k * M_PI / 3), 0.0);
+    return atoms;
+}
+
+// Above a single site, a single-atom tip's current falls as exp(−2κΔz) (the pair is vertical);
+// a blunt tip's does not: its atoms see the site at a slant, d = √(z² + ρ²) grows slower than z.
+TEST(ConstantHeight, SingleAtomTipDecaysWithKappa) {
+    const double kappa = 10.0, dz = 0.1;
+    LateralPositions above_site{1, 1, {0.0}, {0.0}};
+    const TunnelingModel sharp = single_site_model({Vec3(0, 0, 0)}, kappa);
+    const TunnelingModel blunt = single_site_model(blunt_tip(), kappa);
+    for (double z : {0.3, 0.45, 0.6}) {
+        const auto ratio = [&](const TunnelingModel& m) {
+            const TunnelingJunction j{&m};
+            return constant_height_scan(j, above_site, z + dz).values[0] / constant_height_scan(j, above_site, z).values[0];
+        };
+        EXPECT_NEAR(ratio(sharp) / std::exp(-2 * kappa * dz), 1.0, 0.01) << "z = " << z;
+        EXPECT_GT(ratio(blunt) / std::exp(-2 * kappa * dz), 1.05) << "z = " << z;
+    }
+}
+
+// Over the whole top Se plane the neighbours add up: the continuum limit of the pair sum is
+// I(z) ∝ ∫ exp(−2κ√(z² + ρ²)) 2πρ dρ ∝ (1 + 2κz) e^{−2κz}, so I(z + Δz)/I(z) →
+// e^{−2κΔz} (1 + 2κ(z + Δz))/(1 + 2κz); the lattice sum approaches it as z grows (3.3 % off at 0.4 nm, where the discreteness
+// of the lattice still shows; within 1 % from 0.6 nm).
+TEST(ConstantHeight, PlaneOfSitesFollowsTheContinuumLimit) {
+    const double kappa = 10.0, dz = 0.1;
+    const TunnelingModel m = model_for({Vec3(0, 0, 0)}, kappa);
+    const TunnelingJunction j{&m};
+    LateralPositions above_site{1, 1, {0.0}, {0.0}};
+    for (auto [z, tolerance] : {std::pair{0.4, 0.04}, std::pair{0.6, 0.01}, std::pair{0.8, 0.01}}) {
+        const double ratio = constant_height_scan(j, above_site, z + dz).values[0] /
+                             constant_height_scan(j, above_site, z).values[0];
+        const double continuum = std::exp(-2 * kappa * dz) * (1 + 2 * kappa * (z + dz)) / (1 + 2 * kappa * z);
+        EXPECT_NEAR(ratio / continuum, 1.0, tolerance) << "z = " << z;
+    }
+}
+
+// The image is periodic with the lattice: the brightest pixels are on top of sites.
+TEST(ConstantHeight, BrightestAboveSites) {
+    const TunnelingModel m = model_for({Vec3(0, 0, 0)});
+    const TunnelingJunction j{&m};
+    const double a = wse2().a_nm;
+    LateralPositions p{1, 3, {0.0, a / 2, a / std::sqrt(3.0) / 2}, {0.0, 0.0, a / 2 / std::sqrt(3.0)}};
+    const ScanImage img = constant_height_scan(j, p, 0.4);
+    EXPECT_GT(img.values[0], img.values[1]);
+    EXPECT_GT(img.values[0], img.values[2]);
+}
+
+// A tilted sample raises the current where its plane rises.
+TEST(ConstantHeight, TiltRaisesThePlane) {
+    const TunnelingModel m = model_for({Vec3(0, 0, 0)});
+    const TunnelingJunction flat{&m};
+    const TunnelingJunction tilted{&m, 0.01, 0.0};
+    const double a = wse2().a_nm;
+    LateralPositions p{1, 1, {2 * a}, {0.0}};
+    // At x = 2a the plane is tan(0.01)·2a higher: the tilted current at z is the flat one at z − h.
+    const double h = std::tan(0.01) * 2 * a;
+    const double i_flat = constant_height_scan(flat, p, 0.4 - h).values[0];
+    const double i_tilt = constant_height_scan(tilted, p, 0.4).values[0];
+    EXPECT_NEAR(i_tilt / i_flat, 1.0, 1e-12);
+    EXPECT_GT(i_tilt, constant_height_scan(flat, p, 0.4).values[0]);
+}
+
+double corrugation(const ScanImage& z) {
+    const auto [lo, hi] = std::minmax_element(z.values.begin(), z.values.end());
+    return *hi - *lo;
+}
+
+// Every pixel reproduces the setpoint; the apparent corrugation falls as the initial height
+// (which sets I_set = median constant-height current) rises from 0.1 to 0.5 nm.
+TEST(ConstantCurrent, EveryPixelAtSetpointAndCorrugationFallsWithHeight) {
+    const TunnelingModel m = model_for({Vec3(0, 0, 0)});
+    const TunnelingJunction j{&m};
+    const LateralPositions p = grid(12, 1.0);
+    double previous = INFINITY;
+    for (double z0 : {0.1, 0.3, 0.5}) {
+        const double setpoint = median_current(constant_height_scan(j, p, z0));
+        const ScanImage z = constant_current_scan(j, p, setpoint, z0);
+        for (std::size_t k = 0; k < z.values.size(); ++k) {
+            const double i = j.current(p.x_nm[k], p.y_nm[k], z.values[k]).current;
+            ASSERT_NEAR(i / setpoint, 1.0, 1e-6) << "pixel " << k << " z0 " << z0;
+        }
+        const double c = corrugation(z);
+        EXPECT_LT(c, previous) << "z0 = " << z0;
+        EXPECT_GT(c, 0.0);
+        previous = c;
+    }
+}
+
+// Same image for 1 and 2 threads, bit for bit.
+TEST(ConstantCurrent, ThreadCountDoesNotChangeTheImage) {
+    const TunnelingModel m = model_for({Vec3(0, 0, 0), Vec3(0.2, 0.1, 0.3)});
+    const TunnelingJunction j{&m, 0.005, 1.0};
+    const LateralPositions p = grid(10, 1.5);
+    const double setpoint = median_current(constant_height_scan(j, p, 0.45));
+    EXPECT_EQ(constant_current_scan(j, p, setpoint, 0.45, {}, 1).values,
+              constant_current_scan(j, p, setpoint, 0.45, {}, 2).values);
+    EXPECT_EQ(constant_height_scan(j, p, 0.45, 1).values, constant_height_scan(j, p, 0.45, 2).values);
+}
+
+// A setpoint beyond reach (far above any current the surface gives at the lowest height) is an
+// error naming a pixel, not a silent wrong pixel.
+TEST(ConstantCurrent, UnreachableSetpointIsAnError) {
+    const TunnelingModel m = model_for({Vec3(0, 0, 0)});
+    const TunnelingJunction j{&m};
+    const LateralPositions p = grid(2, 0.5);
+    const double huge = 1e6 * median_current(constant_height_scan(j, p, 0.05));
+    EXPECT_THROW(constant_current_scan(j, p, huge, 0.4), Error);
+    EXPECT_THROW(constant_current_scan(j, p, 0.0, 0.4), Error);
+}
+
+}  // namespace
+}  // namespace synthstm
