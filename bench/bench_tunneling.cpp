@@ -70,7 +70,8 @@ void BM_TunnelingCurrent(benchmark::State& state) {
     state.counters["sites"] = j.sample.size();
     state.counters["tip_atoms"] = j.tip.size();
     state.counters["pairs"] = static_cast<double>(pairs);
-    state.counters["pairs_per_s"] = benchmark::Counter(static_cast<double>(pairs), benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["pairs_per_s"] =
+        benchmark::Counter(static_cast<double>(pairs), benchmark::Counter::kIsIterationInvariantRate);
 }
 // Args: single precision (1) or double (0); default cut-off 1e-6 (1) or none (0).
 BENCHMARK(BM_TunnelingCurrent)->Args({0, 1})->Args({1, 1})->Args({0, 0})->Args({1, 0})->Unit(benchmark::kMicrosecond);

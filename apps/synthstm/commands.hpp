@@ -10,5 +10,7 @@ void register_ldos(CLI::App& app);
 void register_tip(CLI::App& app);
 /// `synthstm render`: one simulated sample with every channel and its ground truth.
 void register_render(CLI::App& app);
+/// `synthstm bench`: samples per second and per-stage medians.
+void register_bench(CLI::App& app);
 
 }  // namespace synthstm::cli

@@ -71,5 +71,55 @@ for f in tip_w001-sharp_apex.png tip_w001-sharp_w-single_ldos.png tip_w001-sharp
   [[ -s tip-out/$f ]] || fail "tip show did not write $f"
 done
 
+
+# render: bad input names the key or path.
+small=(--preset wse2-ideal --seed 3 --set tip=w111-sharp --set size_nm=1.0 --set resolution_px=16)
+echo '{"size_nm": {"uniform": [3, 1]}, "colour": 1}' >bad-config.json
+expect_error "unknown parameter 'colour'" render "${small[@]}" --out r --set colour=red
+expect_error "resolution_px = 4 is outside" render "${small[@]}" --out r --set resolution_px=4
+expect_error "resolution_px = 5000 is outside" render "${small[@]}" --out r --set resolution_px=5000
+expect_error "kappa_per_nm = -1 is outside" render "${small[@]}" --out r --set kappa_per_nm=-1
+expect_error "size_nm = 0 is outside" render "${small[@]}" --out r --set size_nm=0
+expect_error "greater than max" render --config bad-config.json --seed 1 --out r
+expect_error "unknown key 'colour'" render --config bad-config.json --seed 1 --out r
+expect_error "unknown preset 'nope'" render --preset nope --seed 1 --out r
+expect_error "/proc/synthstm" render "${small[@]}" --out /proc/synthstm
+
+# render: every file, and the same bytes for 1 and 2 threads.
+"$bin" render "${small[@]}" --out r1 --threads 1 >/dev/null || fail "render exited $?"
+"$bin" render "${small[@]}" --out r2 --threads 2 >/dev/null || fail "render --threads 2 exited $?"
+for ch in z_recorded_forward z_recorded_backward z_true_forward z_true_backward current_forward current_backward \
+          constant_height_current constant_current_height lattice defects classes; do
+  [[ -s r1/$ch.npy && -s r1/$ch.png ]] || fail "render did not write $ch.npy and $ch.png"
+  cmp -s r1/$ch.npy r2/$ch.npy || fail "$ch differs between 1 and 2 threads"
+done
+for f in params.json defects.csv sample.gwy index.html; do [[ -s r1/$f ]] || fail "render did not write $f"; done
+"$python" - r1 <<'PY' || fail "render output"
+import json, struct, sys, os
+d = sys.argv[1]
+p = json.load(open(os.path.join(d, "params.json")))
+assert p["parameters"]["size_nm"] == {"value": 1.0, "unit": "nm"}, p["parameters"]["size_nm"]
+assert p["parameters"]["kappa_per_nm"]["unit"] == "1/nm"
+raw = open(os.path.join(d, "z_recorded_forward.npy"), "rb").read()
+assert raw[:6] == b"\x93NUMPY" and b"'<f4'" in raw[:128] and b"(16, 16)" in raw[:128]
+header_len = struct.unpack("<H", raw[8:10])[0]
+assert len(raw) == 10 + header_len + 16 * 16 * 4
+html = open(os.path.join(d, "index.html")).read()
+assert html.count("<img") == 11
+lines = open(os.path.join(d, "defects.csv")).read().splitlines()
+assert lines[0].startswith("type,sublattice,")
+PY
+if [[ -n ${SYNTHSTM_GWYDDION_THUMBNAILER:-} && -x ${SYNTHSTM_GWYDDION_THUMBNAILER} ]]; then
+  "$SYNTHSTM_GWYDDION_THUMBNAILER" gnome2 64 r1/sample.gwy thumb.png || fail "gwyddion-thumbnailer rejected sample.gwy"
+  "$python" - thumb.png <<'PY' || fail "gwyddion thumbnail of sample.gwy has the wrong size"
+import struct, sys
+raw = open(sys.argv[1], "rb").read()
+width, height = struct.unpack(">II", raw[16:24])
+assert (width, height) == (16, 16), (width, height)  # no upscaling: the channel's xres × yres
+# Gwyddion writes the physical size it read into the thumbnail: 1 nm × 1 nm.
+assert b"Thumb::X-Gwyddion::RealSize\x001.00\xc3\x971.00 nm" in raw or b"1.00 nm" in raw, raw[:400]
+PY
+fi
+
 if ((failures)); then echo "$failures failure(s)"; exit 1; fi
 echo "all command-line checks passed"

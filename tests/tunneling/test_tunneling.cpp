@@ -73,7 +73,9 @@ AtomPositions apex_of(const std::string& name, double height_nm) {
 
 LdosSpectrum tip_ldos_rows(const EnergyGrid& grid, int atoms) {
     std::vector<std::function<double(double)>> rows;
-    for (int j = 0; j < atoms; ++j) rows.push_back([j](double e) { return 0.3 + lorentzian(e, -0.4 + 0.05 * j, 0.15); });
+    for (int j = 0; j < atoms; ++j) {
+        rows.push_back([j](double e) { return 0.3 + lorentzian(e, -0.4 + 0.05 * j, 0.15); });
+    }
     return spectrum(grid, rows);
 }
 
@@ -207,7 +209,8 @@ TEST(TunnelingCurrent, SingleAtomTipDecaysAsExpMinusTwoKappaDz) {
             const TunnelingModel model = tunneling_model(sample, s_ldos, tip, t_ldos, v, settings);
             for (double z : {0.3, 0.5, 0.8}) {
                 for (double dz : {0.05, 0.1}) {
-                    const double ratio = model.current({0.0, 0.0, z + dz}).current / model.current({0.0, 0.0, z}).current;
+                    const double ratio =
+                        model.current({0.0, 0.0, z + dz}).current / model.current({0.0, 0.0, z}).current;
                     EXPECT_NEAR(ratio / std::exp(-2.0 * kappa * dz), 1.0, 0.01) << "κ " << kappa << " z " << z;
                 }
                 EXPECT_NEAR(model.current({0, 0, z}).dln_current_dz_per_nm, -2.0 * kappa, 0.02 * kappa);
@@ -304,7 +307,8 @@ TEST(TunnelingCurrent, CutoffErrorWithinReportedBound) {
             const TunnelingCurrent exact = reference.current(r), cut = model.current(r);
             EXPECT_EQ(exact.pairs, all_pairs);
             const double err = std::abs(exact.current - cut.current);
-            EXPECT_LE(err, cut.cutoff_error_bound + 1e-13 * std::abs(exact.current)) << "tol " << tol << " at " << r.transpose();
+            EXPECT_LE(err, cut.cutoff_error_bound + 1e-13 * std::abs(exact.current))
+                << "tol " << tol << " at " << r.transpose();
             EXPECT_LE(std::abs(exact.dcurrent_dz_per_nm - cut.dcurrent_dz_per_nm),
                       2 * 10.0 * cut.cutoff_error_bound + 1e-12 * std::abs(exact.dcurrent_dz_per_nm));
             worst_ratio = std::max(worst_ratio, err / std::max(cut.cutoff_error_bound, 1e-300));
@@ -392,7 +396,8 @@ TEST(TunnelingCurrent, TipLdosOverloadMatchesArrays) {
     tip.ldos = tip_ldos_rows(kGrid, static_cast<int>(tip.atoms.size()));
     const auto s_ldos = patch_ldos(sample, kGrid);
     const TunnelingModel a = tunneling_model(sample, s_ldos, tip, 0.3);
-    const TunnelingModel b = tunneling_model(sample, s_ldos, AtomPositions::from_points(tip.positions_nm), tip.ldos, 0.3);
+    const TunnelingModel b =
+        tunneling_model(sample, s_ldos, AtomPositions::from_points(tip.positions_nm), tip.ldos, 0.3);
     EXPECT_EQ(a.tip_atoms(), static_cast<int>(tip.atoms.size()));
     EXPECT_EQ(a.current({0.1, 0.1, 0.5}).current, b.current({0.1, 0.1, 0.5}).current);
 }
@@ -438,7 +443,8 @@ TEST(TunnelingErrors, BadInputsAreRejectedWithClearMessages) {
     expect_invalid([&] { (void)tunneling_model(sample, bad, tip, t_ldos, 0.5); }, "non-finite");
 
     // Rows ≠ atoms, bad positions, bad bias, bad weights, bad tip position.
-    expect_invalid([&] { (void)tunneling_model(sample, s_ldos, tip, tip_ldos_rows(kGrid, 3), 0.5); }, "tip LDOS has 3 rows");
+    expect_invalid([&] { (void)tunneling_model(sample, s_ldos, tip, tip_ldos_rows(kGrid, 3), 0.5); },
+                   "tip LDOS has 3 rows");
     expect_invalid([&] { (void)tunneling_model(sample, t_ldos, tip, t_ldos, 0.5); }, "sample LDOS has 2 rows");
     expect_invalid([&] { (void)tunneling_model(AtomPositions{}, s_ldos, tip, t_ldos, 0.5); }, "no atoms");
     AtomPositions ragged = tip;

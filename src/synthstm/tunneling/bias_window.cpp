@@ -18,7 +18,9 @@ double coverage_slack_eV(double bias_V) { return 1e-9 * std::max(1.0, std::abs(b
 void validate_grid(std::span<const double> e, std::string_view what) {
     if (e.size() < 2) invalid_input(fmt::format("{} energy grid needs at least 2 points, got {}", what, e.size()));
     for (std::size_t n = 0; n < e.size(); ++n) {
-        if (!std::isfinite(e[n])) invalid_input(fmt::format("{} energy grid has a non-finite energy at index {}", what, n));
+        if (!std::isfinite(e[n])) {
+            invalid_input(fmt::format("{} energy grid has a non-finite energy at index {}", what, n));
+        }
         if (n > 0 && !(e[n] > e[n - 1])) {
             invalid_input(fmt::format("{} energy grid must be strictly increasing, but energy {} ({} eV) follows {} eV",
                                       what, n, e[n], e[n - 1]));
