@@ -1,6 +1,7 @@
 // The three LDOS methods agree on the same system (DESIGN §3.1; cross-validation).
 #include <gtest/gtest.h>
 
+#include "synthstm/core/error.hpp"
 #include "synthstm/ldos/exact.hpp"
 #include "synthstm/ldos/surface_ldos.hpp"
 #include "synthstm/tightbinding/tmd_three_band.hpp"
@@ -141,4 +142,22 @@ TEST(LdosMethods, TMatrixSinglePrecisionMatchesDouble) {
     const auto d = tmatrix_ldos(g0, model, defects, orbitals, TMatrixPrecision::Double);
     const auto f = tmatrix_ldos(g0, model, defects, orbitals, TMatrixPrecision::Single);
     EXPECT_LT(max_abs(d.ldos_per_eV - f.ldos_per_eV), 1e-4 * max_abs(d.ldos_per_eV));
+}
+
+// A window of the table's energies (how one table serves every bias window) gives exactly the
+// matching columns of the full computation; a window outside the table is an error.
+TEST(LdosMethods, TMatrixEnergyWindowIsASliceOfTheFullResult) {
+    const PeriodicModel& model = wse2_single_orbital();
+    std::vector<double> energies;
+    for (int n = 0; n <= 10; ++n) energies.push_back(-0.5 + 0.1 * n);
+    const LatticeGreensFunction g0(model, energies, 0.1, 32, 0, false);
+    const std::vector<Defect> defects = {{DefectType::Vacancy, {{1, 0}, Sublattice::ChalcogenTop}, 0.0},
+                                         {DefectType::Dopant, {{-1, 1}, Sublattice::Metal}, 0.3}};
+    const auto orbitals = orbitals_near_origin(model);
+    const auto full = tmatrix_ldos(g0, model, defects, orbitals);
+    const auto window = tmatrix_ldos(g0, model, defects, orbitals, TMatrixPrecision::Double, 3, 4);
+    ASSERT_EQ(window.energy_eV.size(), 4u);
+    EXPECT_EQ(window.energy_eV.front(), energies[3]);
+    EXPECT_EQ(window.ldos_per_eV, full.ldos_per_eV.middleCols(3, 4));
+    EXPECT_THROW(tmatrix_ldos(g0, model, defects, orbitals, TMatrixPrecision::Double, 9, 4), Error);
 }
