@@ -204,20 +204,31 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     out.times.sample_ldos_ms = ms_since(t0);
     t0 = Clock::now();
 
-    // The current model and the two ideal scans over the forward pass.
-    const TunnelingModel current_model =
-        tunneling_model(AtomPositions::from_points(site_positions), site_ldos,
-                        AtomPositions::from_points(apex_positions), apex->ldos, bias_V, tunneling);
+    // The current model and the two ideal scans over the forward pass. The constant-current
+    // Newton runs on the double-precision model (it converges ln I to 1e-8); the images that
+    // only need the current to image precision (constant height, feedback scan with its noisy
+    // log amplifier) use the same pair weights in single precision (relative error ~1e-5 in I
+    // and d ln I/dz, about twice as fast; docs/tunneling.md, "Scan performance").
+    const AtomPositions sample_atoms = AtomPositions::from_points(site_positions);
+    const AtomPositions tip_atoms = AtomPositions::from_points(apex_positions);
+    const TunnelingModel current_model = tunneling_model(sample_atoms, site_ldos, tip_atoms, apex->ldos, bias_V, tunneling);
+    TunnelingSettings single_settings = tunneling;
+    single_settings.precision = TunnelingPrecision::Single;
+    const TunnelingModel image_model(sample_atoms, tip_atoms, current_model.weights(), single_settings);
     const TunnelingJunction junction{&current_model, p.number("sample_tilt_rad"), p.number("sample_tilt_azimuth_rad")};
+    const TunnelingJunction image_junction{&image_model, junction.tilt_rad, junction.tilt_azimuth_rad};
     const PassTrajectory& fwd = trajectory.pass(ScanPass::Forward);
     const LateralPositions forward{frame.pixels, frame.pixels, fwd.x_nm, fwd.y_nm};
     const double z0 = p.number("tip_height_nm");
-    ScanImage constant_height = constant_height_scan(junction, forward, z0, options.threads);
+    ScanImage constant_height = constant_height_scan(image_junction, forward, z0, options.threads);
     out.setpoint = median_current(constant_height);
-    ScanImage constant_current = constant_current_scan(junction, forward, out.setpoint, z0, {}, options.threads);
+    ScanImage solved_slope;
+    ScanImage constant_current =
+        constant_current_scan(junction, forward, out.setpoint, z0, {}, options.threads, &solved_slope);
+    // The ideal gain from the slope at the solved heights (the solver's last evaluation there).
     std::vector<double> slopes;
     for (std::size_t k = 0; k < forward.x_nm.size(); k += std::max<std::size_t>(1, forward.x_nm.size() / 256))
-        slopes.push_back(-junction.current(forward.x_nm[k], forward.y_nm[k], constant_current.values[k]).dln_current_dz_per_nm);
+        slopes.push_back(-solved_slope.values[k]);
     std::nth_element(slopes.begin(), slopes.begin() + slopes.size() / 2, slopes.end());
     out.ideal_gain_nm = 1.0 / slopes[slopes.size() / 2];
     out.times.constant_current_ms = ms_since(t0);
@@ -242,7 +253,7 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     fb.noise_rel = p.number("noise_rel");
     fb.noise_reference_std = standard_deviation(constant_height.values);
     RandomStream noise_rng(seed, sample_index, StreamPurpose::Noise);
-    FeedbackChannels feedback = feedback_scan(junction, frame, trajectory, fb, noise_rng);
+    FeedbackChannels feedback = feedback_scan(image_junction, frame, trajectory, fb, noise_rng);
     out.times.feedback_scan_ms = ms_since(t0);
     t0 = Clock::now();
 

@@ -19,13 +19,22 @@ struct ConstantCurrentSettings {
 };
 
 /// The apex height at every pixel where |I| = |setpoint| (setpoint has the sign of the bias),
-/// by safeguarded Newton on ln|I|: Newton steps from the constant-height estimate, kept inside a
+/// by safeguarded Newton on ln|I|: Newton steps from a start estimate (the first pixel of a row:
+/// the pure-exponential estimate at start_height_nm; later pixels: the heights already solved in
+/// the same row, extrapolated linearly, so a row is the unit of work and the result does not
+/// depend on the thread count), kept inside a
 /// bracket [z_lo, z_hi] with ln|I(z_lo)| > ln|I_set| > ln|I(z_hi)| and replaced by bisection
 /// whenever they would leave it, so every pixel converges. Throws InvalidInput when the setpoint
 /// cannot be reached between min_height_nm and max_height_nm (naming the pixel), never returns
 /// an unconverged pixel.
 ScanImage constant_current_scan(const TunnelingJunction& junction, const LateralPositions& pixels, double setpoint,
                                 double start_height_nm, const ConstantCurrentSettings& settings = {}, int threads = 1);
+
+/// The same; also stores d ln|I|/dz at every solved pixel (the slope of the model at the
+/// returned height, from the solver's last evaluation) in *dln_current_dz when it is not null.
+ScanImage constant_current_scan(const TunnelingJunction& junction, const LateralPositions& pixels, double setpoint,
+                                double start_height_nm, const ConstantCurrentSettings& settings, int threads,
+                                ScanImage* dln_current_dz);
 
 /// The median of |values| with the sign of the first non-zero value: the default setpoint.
 double median_current(const ScanImage& current);

@@ -118,11 +118,11 @@ PairSumTerms PairSum<T>::evaluate(const Vec3& apex_nm) const {
     const Vec3 a = apex_nm - origin_nm_;
     const auto tip = [&](int j) { return Vec3(a.x() + tx_[j], a.y() + ty_[j], a.z() + tz_[j]); };
 
-    // 1. d_ref ≥ d_min from the sites in the cell under each tip atom.
+    // 1. d_ref ≥ d_min from the sites within one cell side (in xy) of each tip atom.
     double d2_ref = kInf;
     for (int j = 0; j < m; ++j) {
         const Vec3 p = tip(j);
-        cells_.for_cell_at(p.x(), p.y(), [&](int begin, int end) {
+        cells_.for_each_range_in_disc(p.x(), p.y(), cells_.cell_nm(), [&](int begin, int end) {
             const T d2 = min_distance2<T>(x_.data(), y_.data(), z_.data(), begin, end, static_cast<T>(p.x()),
                                           static_cast<T>(p.y()), static_cast<T>(p.z()));
             d2_ref = std::min(d2_ref, static_cast<double>(d2));

@@ -1,7 +1,9 @@
 #pragma once
 /// A cell list of sample sites in the xy plane: the sites are sorted by cell (rows of cells along
-/// y, cells along x within a row), so the sites of a run of neighbouring cells in one row are one
-/// contiguous index range. The pair sum walks such ranges instead of all sites.
+/// y, cells along x within a row) and by x within a cell, so every row is sorted by x and the
+/// sites of a row whose x lies in an interval are one contiguous index range (found by binary
+/// search). The pair sum walks such ranges instead of all sites.
+#include <algorithm>
 #include <cmath>
 #include <span>
 #include <vector>
@@ -19,8 +21,9 @@ public:
     [[nodiscard]] const std::vector<int>& order() const { return order_; }
 
     /// Calls range(begin, end) with sorted index ranges that hold every site within radius_nm
-    /// (in xy) of (x, y): per row of cells, the run of cells that overlaps the disc. An
-    /// infinite radius gives every site.
+    /// (in xy) of (x, y): per row of cells that meets the disc, the sites of that row whose x lies
+    /// within the disc's chord through the row's band (nearest y of the band). An infinite radius
+    /// gives every site.
     template <typename F>
     void for_each_range_in_disc(double x_nm, double y_nm, double radius_nm, F&& range) const {
         if (x_nm + radius_nm < x0_nm_ || x_nm - radius_nm > x1_nm_ || y_nm + radius_nm < y0_nm_ ||
@@ -34,11 +37,21 @@ public:
             const double dy = y_nm < band_lo ? band_lo - y_nm : (y_nm > band_hi ? y_nm - band_hi : 0.0);
             if (dy > radius_nm) continue;
             const double half = std::isfinite(radius_nm) ? std::sqrt(radius_nm * radius_nm - dy * dy) : radius_nm;
-            const int begin = start_[cy * nx_ + column(x_nm - half)];
-            const int end = start_[cy * nx_ + column(x_nm + half) + 1];
+            int begin = start_[cy * nx_ + column(x_nm - half)];
+            int end = start_[cy * nx_ + column(x_nm + half) + 1];
+            if (end <= begin) continue;
+            if (std::isfinite(half)) {
+                // Trim the run of cells to the chord: the row is sorted by x.
+                const double* xs = sorted_x_.data();
+                begin = static_cast<int>(std::lower_bound(xs + begin, xs + end, x_nm - half) - xs);
+                end = static_cast<int>(std::upper_bound(xs + begin, xs + end, x_nm + half) - xs);
+            }
             if (end > begin) range(begin, end);
         }
     }
+
+    /// The side of a cell.
+    [[nodiscard]] double cell_nm() const { return cell_nm_; }
 
     /// Calls range(begin, end) for the cell that contains (x, y), clamped into the grid.
     template <typename F>
@@ -62,6 +75,7 @@ private:
     int nx_ = 1, ny_ = 1;                                  // cells along x and y
     std::vector<int> order_;                               // sorted position → site
     std::vector<int> start_;                               // first sorted position of each cell, + end
+    std::vector<double> sorted_x_;                         // x of the site at each sorted position
 };
 
 }  // namespace synthstm
