@@ -1,6 +1,7 @@
 // A whole simulated sample: ground truth against the image, determinism, and the channels.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "synthstm/core/error.hpp"
@@ -89,6 +90,33 @@ TEST(SimulatedSample, ChannelsAreFiniteAndNamed) {
             hi = std::max(hi, cc.at(r, c));
         }
     EXPECT_LT(worst, 0.05 * (hi - lo));
+}
+
+
+// The defects belong to the sample: a distortion of the scan moves the tip over the same
+// defects (it does not draw new ones), and the ground truth follows them into the image.
+TEST(SimulatedSample, DistortionsKeepTheDefects) {
+    const SimulatedSample a = simulate_sample(ideal_parameters({"resolution_px=16"}), 11, 0);
+    const SimulatedSample b = simulate_sample(ideal_parameters({"resolution_px=16", "drift_fast_nm=0.3",
+                                                                "creep_slow_nm=0.1", "jitter_fast_nm=0.02"}), 11, 0);
+    ASSERT_EQ(a.defects.size(), b.defects.size());
+    ASSERT_FALSE(a.defects.empty());
+    for (std::size_t k = 0; k < a.defects.size(); ++k) {
+        EXPECT_EQ(a.defects[k].site.cell.i, b.defects[k].site.cell.i);
+        EXPECT_EQ(a.defects[k].site.cell.j, b.defects[k].site.cell.j);
+        EXPECT_EQ(a.defects[k].site.sublattice, b.defects[k].site.sublattice);
+    }
+}
+
+// A tip scanned at 0.1 nm dips into vacancies: the constant-current image still converges.
+TEST(SimulatedSample, LowTipHeightOverVacanciesConverges) {
+    // Seed 1 puts a top Se vacancy in this field of view; before the piezo range reached below
+    // the top plane the setpoint was out of reach there.
+    Config c = Config::preset("wse2-ideal");
+    for (const char* s : {"tip=w111-sharp", "size_nm=2.0", "resolution_px=48", "tip_height_nm=0.1"}) c.set(s);
+    const SimulatedSample s = simulate_sample(c.draw(1, 0), 1, 0);
+    const ScanImage& z = find_channel(s, "constant_current_height").image;
+    EXPECT_LT(*std::min_element(z.values.begin(), z.values.end()), 0.05);  // it did dip
 }
 
 }  // namespace

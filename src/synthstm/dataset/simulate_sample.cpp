@@ -136,7 +136,7 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     out.times.tip_ms = ms_since(t0);
     t0 = Clock::now();
 
-    // Defects over the path plus the LDOS margin; current sites over the path plus the reach
+    // Current sites over the path plus the reach
     // of the current (apex atoms' lateral extent + cut-off length).
     TunnelingSettings tunneling;
     tunneling.kappa_per_nm = p.number("kappa_per_nm");
@@ -144,8 +144,13 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     tunneling.validate();
     const double margin = p.number("ldos_margin_nm");
     const double reach = std::min(margin, tip_reach_nm + tunneling.cutoff_length_nm() + 0.1);
+    // The defects belong to the sample, not to the scan: they are placed over a square fixed by
+    // the field of view alone (centred on it, half-side size/√2 + margin, so any rotation fits),
+    // so drift, creep or jitter move the tip over the same defects instead of drawing new ones.
+    const auto centre = image_to_sample_nm(frame, {0.5 * frame.size_nm, 0.5 * frame.size_nm});
+    const double half = frame.size_nm / std::sqrt(2.0) + margin;
     const auto defect_cells =
-        cells_in_rectangle(material, path.x_lo - margin, path.x_hi + margin, path.y_lo - margin, path.y_hi + margin);
+        cells_in_rectangle(material, centre[0] - half, centre[0] + half, centre[1] - half, centre[1] + half);
     const double onsite_lo = p.number("dopant_onsite_min_eV"), onsite_hi = p.number("dopant_onsite_max_eV");
     std::vector<DefectDensity> densities;
     const std::pair<const char*, Sublattice> sublattices[] = {

@@ -33,7 +33,7 @@ struct FeedbackSettings {
     int updates_per_pixel = 4;          ///< controller updates per pixel
     double start_height_nm = 0.5;       ///< apex height before the first update
     double max_step_nm = 0.05;          ///< largest height change per update
-    double min_height_nm = 0.05;        ///< lower end of the piezo range (apex in contact)
+    double min_height_nm = -0.3;        ///< lower end of the piezo range (the apex may dip into a vacancy)
     double max_height_nm = 3.0;         ///< upper end of the piezo range
     BoucWenParameters piezo;            ///< z-piezo; its alpha_nm_per_V is the nominal calibration
     double noise_rel = 0.0;             ///< current noise std relative to noise_reference_std

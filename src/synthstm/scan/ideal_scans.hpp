@@ -13,7 +13,7 @@ ScanImage constant_height_scan(const TunnelingJunction& junction, const LateralP
 /// Settings of the constant-current solver.
 struct ConstantCurrentSettings {
     double relative_tolerance = 1e-8;  ///< stop when |I/I_set − 1| ≤ this (ln-space |Δ| ≤ this)
-    double min_height_nm = 0.05;       ///< lowest apex height tried (tip in contact below)
+    double min_height_nm = -0.3;       ///< lowest apex height tried (into a vacancy, down to near the metal plane)
     double max_height_nm = 5.0;        ///< highest apex height tried
     int max_iterations = 200;          ///< Newton + bisection steps per pixel before giving up
 };
