@@ -72,20 +72,26 @@ FeedbackChannels feedback_scan(const TunnelingJunction& junction, const ScanFram
                 const PixelIndex px = scan_pixel(frame, line, pass, k);
                 const std::size_t idx = trajectory.index(px.row, px.col);
                 const double x = tr.x_nm[idx], y = tr.y_nm[idx];
-                double measured = 0.0;
+                // The recorded signals are averaged over the pixel's dwell (the acquisition
+                // integrates): the heights after each update and the currents measured.
+                double sum_voltage = 0.0, sum_true = 0.0, sum_current = 0.0;
                 for (int u = 0; u < s.updates_per_pixel; ++u) {
                     const double current = junction.current(x, y, z_true).current;
-                    measured = current + sigma * noise.normal();
+                    const double measured = current + sigma * noise.normal();
                     // A log amplifier sees |I| and saturates near zero.
                     const double magnitude = std::max(sign * measured, floor);
                     const double error = std::log(magnitude) - target;
                     const double dz = std::clamp(controller.update(error), -s.max_step_nm, s.max_step_nm);
                     voltage = std::clamp(voltage + dz / calibration, v_min, v_max);
                     z_true = piezo.drive(voltage);
+                    sum_voltage += voltage;
+                    sum_true += z_true;
+                    sum_current += measured;
                 }
-                out.z_recorded_nm[pi].at(px.row, px.col) = voltage * calibration;
-                out.z_true_nm[pi].at(px.row, px.col) = z_true;
-                out.current[pi].at(px.row, px.col) = measured;
+                const double inv = 1.0 / s.updates_per_pixel;
+                out.z_recorded_nm[pi].at(px.row, px.col) = sum_voltage * inv * calibration;
+                out.z_true_nm[pi].at(px.row, px.col) = sum_true * inv;
+                out.current[pi].at(px.row, px.col) = sum_current * inv;
             }
         }
     }

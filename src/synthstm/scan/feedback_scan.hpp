@@ -14,6 +14,9 @@
 /// Gains are relative to the ideal gain g0 = 1/|d ln I/dz| at the setpoint (one update then
 /// cancels the error of a pure exponential): kp = kp_rel g0, ki = ki_rel g0 / dt (ki_rel = 1 adds
 /// g0 e per update through the integral), kd = kd_rel g0 dt, dt = line_time / (N · updates).
+/// Each pixel records the mean over its updates (heights after each update, currents measured),
+/// as an acquisition that integrates over the dwell: a gain above 2 g0 then shows as the mean of
+/// its limit cycle plus ringing, not as one extreme of the cycle.
 #include <array>
 
 #include "synthstm/core/random.hpp"
@@ -45,9 +48,9 @@ struct FeedbackSettings {
 
 /// The channels of a feedback scan, each indexed by ScanPass (forward, backward).
 struct FeedbackChannels {
-    std::array<ScanImage, 2> z_recorded_nm;  ///< commanded voltage × nominal calibration
-    std::array<ScanImage, 2> z_true_nm;      ///< piezo output: the true apex height
-    std::array<ScanImage, 2> current;        ///< measured current at the last update of each pixel
+    std::array<ScanImage, 2> z_recorded_nm;  ///< commanded voltage × nominal calibration, mean over the pixel's updates
+    std::array<ScanImage, 2> z_true_nm;      ///< piezo output (the true apex height), mean over the pixel's updates
+    std::array<ScanImage, 2> current;        ///< measured current, mean over the pixel's updates
 };
 
 /// Runs the scan over the frame's pixels in time order at the trajectory's true positions.
