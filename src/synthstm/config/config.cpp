@@ -74,6 +74,8 @@ std::vector<ParameterSpec> make_schema() {
         {"drift_slow_nm", K::Number, "nm", uniform(-0.4, 0.4), -10, 10, {}, "thermal drift along the slow axis over the scan"},
         {"jitter_fast_nm", K::Number, "nm", uniform(0, 0.03), 0, 1, {}, "Gaussian offset per line along the fast axis (std)"},
         {"jitter_slow_nm", K::Number, "nm", uniform(0, 0.01), 0, 1, {}, "Gaussian offset per line along the slow axis (std)"},
+        {"jitter_pixel_fast_nm", K::Number, "nm", 0.0, 0, 1, {}, "Gaussian offset per pixel along the fast axis (std)"},
+        {"jitter_pixel_slow_nm", K::Number, "nm", 0.0, 0, 1, {}, "Gaussian offset per pixel along the slow axis (std)"},
         {"creep_fast_nm", K::Number, "nm", uniform(-0.2, 0.2), -5, 5, {}, "creep γ along the fast axis: γ log(t/t0)"},
         {"creep_slow_nm", K::Number, "nm", uniform(-0.2, 0.2), -5, 5, {}, "creep γ along the slow axis"},
         {"creep_ratio_fast", K::Number, "", uniform(0.1, 10), 0.01, 1e6, {}, "t_end/t0 of the fast-axis creep"},

@@ -71,6 +71,7 @@ AxisDistortion axis_distortion(const ParameterSet& p, const char* axis) {
     d.creep_gamma_nm = p.number(fmt::format("creep_{}_nm", axis));
     d.creep_ratio = p.number(fmt::format("creep_ratio_{}", axis));
     d.jitter_line_nm = p.number(fmt::format("jitter_{}_nm", axis));
+    d.jitter_pixel_nm = p.number(fmt::format("jitter_pixel_{}_nm", axis));
     return d;
 }
 
