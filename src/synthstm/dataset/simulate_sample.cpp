@@ -198,8 +198,12 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     for (const auto& o : orbitals) cells.add(o.cell.i, o.cell.j);
     for (const auto& d : out.defects) cells.add(d.site.cell.i, d.site.cell.j);
     const int span = static_cast<int>(std::max(cells.x_hi - cells.x_lo, cells.y_hi - cells.y_lo));
-    const int k_grid = p.integer("lattice_green_kgrid");
-    const int table_range = std::min(k_grid / 2, 16 * ((span + 16) / 16));
+    // On an N × N k-grid G0 is that of the N × N periodic supercell: offsets wrap beyond N/2.
+    // A region larger than the configured grid allows gets a larger grid (doubling), so large
+    // fields of view stay exact instead of failing.
+    const int table_range = 16 * ((span + 16) / 16);
+    int k_grid = p.integer("lattice_green_kgrid");
+    while (k_grid / 2 < table_range) k_grid *= 2;
     const auto g0 = lattice_green(model, grid, broadening, k_grid, table_range);
     const LdosSpectrum orbital_ldos =
         tmatrix_ldos(*g0, model, out.defects, orbitals, TMatrixPrecision::Single, first, last - first + 1);
