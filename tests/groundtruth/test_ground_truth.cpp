@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "support/error_message.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -28,16 +30,7 @@ Defect defect(DefectType type, int i, int j, Sublattice s, double onsite = 0.0) 
     return {type, {{i, j}, s}, onsite};
 }
 
-std::string error_message(auto&& fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        EXPECT_EQ(e.kind(), ErrorKind::InvalidInput);
-        return e.what();
-    }
-    ADD_FAILURE() << "no error";
-    return {};
-}
+using test::error_message;
 
 const Vec3 kHollow = (wse2().a1() + wse2().a2()) / 3.0;  // centroid of a top-site triangle
 

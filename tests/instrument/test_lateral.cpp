@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "support/error_message.hpp"
+
 #include <cmath>
 #include <numbers>
 #include <set>
@@ -20,16 +22,7 @@ std::array<double, 2> image_offset(const ScanFrame& f, const ScanTrajectory& t, 
     return {q[0] - q0[0], q[1] - q0[1]};
 }
 
-std::string error_message(auto&& fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        EXPECT_EQ(e.kind(), ErrorKind::InvalidInput);
-        return e.what();
-    }
-    ADD_FAILURE() << "no error";
-    return {};
-}
+using test::error_message;
 
 }  // namespace
 
