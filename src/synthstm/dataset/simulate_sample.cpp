@@ -16,6 +16,8 @@
 #include "synthstm/tightbinding/periodic_model.hpp"
 #include "synthstm/tip/tip_ldos.hpp"
 #include "synthstm/tip/tip_variants.hpp"
+#include "synthstm/tunneling/bias_window.hpp"
+#include "synthstm/tunneling/lattice_current.hpp"
 #include "synthstm/tunneling/tunneling_model.hpp"
 
 namespace synthstm {
@@ -163,23 +165,41 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     RandomStream defect_rng(seed, sample_index, StreamPurpose::Defects);
     out.defects = place_defects(material, defect_cells, densities, defect_rng);
 
+    // The sublattices that carry orbitals: the basis of the periodic surface (lattice_current.hpp).
+    PeriodicSurface surface{material.a1(), material.a2(), {}};
+    std::vector<Sublattice> basis_sublattices;
+    for (Sublattice s : kSublattices) {
+        if (model.orbitals_on(s).empty()) continue;
+        basis_sublattices.push_back(s);
+        surface.basis_nm.push_back(material.basis(s));
+    }
+    const auto basis_index = [&](Sublattice s) {
+        return static_cast<int>(std::find(basis_sublattices.begin(), basis_sublattices.end(), s) - basis_sublattices.begin());
+    };
+
     std::vector<SiteOrbital> orbitals;
     std::vector<Vec3> site_positions;
+    std::vector<int> site_sublattice;  // basis index of each site
     std::vector<int> site_of_orbital;
+    std::vector<Vec3> vacancy_positions;
+    std::vector<int> vacancy_sublattice;
     for (const CellIndex& c : cells_in_rectangle(material, path.x_lo - reach, path.x_hi + reach, path.y_lo - reach,
                                                  path.y_hi + reach)) {
-        for (Sublattice s : kSublattices) {
-            const std::vector<int> on_site = model.orbitals_on(s);
-            if (on_site.empty()) continue;
+        for (Sublattice s : basis_sublattices) {
             const bool vacant = std::any_of(out.defects.begin(), out.defects.end(), [&](const Defect& d) {
                 return d.type == DefectType::Vacancy && d.site.sublattice == s && d.site.cell.i == c.i && d.site.cell.j == c.j;
             });
-            if (vacant) continue;  // no orbital, no current
-            for (int a : on_site) {
+            if (vacant) {  // no orbital, no current: the lattice form subtracts the pristine site
+                vacancy_positions.push_back(material.position(c.i, c.j, s));
+                vacancy_sublattice.push_back(basis_index(s));
+                continue;
+            }
+            for (int a : model.orbitals_on(s)) {
                 orbitals.push_back({c, a});
                 site_of_orbital.push_back(static_cast<int>(site_positions.size()));
             }
             site_positions.push_back(material.position(c.i, c.j, s));
+            site_sublattice.push_back(basis_index(s));
         }
     }
     out.sample_sites = static_cast<int>(site_positions.size());
@@ -211,6 +231,22 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     site_ldos.ldos_per_eV = Eigen::MatrixXd::Zero(out.sample_sites, orbital_ldos.ldos_per_eV.cols());
     for (std::size_t k = 0; k < orbitals.size(); ++k)
         site_ldos.ldos_per_eV.row(site_of_orbital[k]) += orbital_ldos.ldos_per_eV.row(static_cast<Eigen::Index>(k));
+    // The pristine LDOS of each basis site (no defects: the diagonal of G0).
+    std::vector<SiteOrbital> cell_orbitals;
+    std::vector<int> basis_of_orbital;
+    for (std::size_t b = 0; b < basis_sublattices.size(); ++b) {
+        for (int a : model.orbitals_on(basis_sublattices[b])) {
+            cell_orbitals.push_back({CellIndex{0, 0}, a});
+            basis_of_orbital.push_back(static_cast<int>(b));
+        }
+    }
+    const LdosSpectrum pristine_orbital_ldos =
+        tmatrix_ldos(*g0, model, {}, cell_orbitals, TMatrixPrecision::Double, first, last - first + 1);
+    LdosSpectrum pristine_ldos = pristine_orbital_ldos;
+    pristine_ldos.ldos_per_eV =
+        Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(basis_sublattices.size()), pristine_orbital_ldos.ldos_per_eV.cols());
+    for (std::size_t k = 0; k < cell_orbitals.size(); ++k)
+        pristine_ldos.ldos_per_eV.row(basis_of_orbital[k]) += pristine_orbital_ldos.ldos_per_eV.row(static_cast<Eigen::Index>(k));
     out.times.sample_ldos_ms = ms_since(t0);
     t0 = Clock::now();
 
@@ -221,12 +257,16 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     // and d ln I/dz, about twice as fast; docs/tunneling.md, "Scan performance").
     const AtomPositions sample_atoms = AtomPositions::from_points(site_positions);
     const AtomPositions tip_atoms = AtomPositions::from_points(apex_positions);
-    const TunnelingModel current_model = tunneling_model(sample_atoms, site_ldos, tip_atoms, apex->ldos, bias_V, tunneling);
-    TunnelingSettings single_settings = tunneling;
-    single_settings.precision = TunnelingPrecision::Single;
-    const TunnelingModel image_model(sample_atoms, tip_atoms, current_model.weights(), single_settings);
+    const TunnelingModel exact_model = tunneling_model(sample_atoms, site_ldos, tip_atoms, apex->ldos, bias_V, tunneling);
+    LatticeCurrentSettings lattice_settings;
+    lattice_settings.kappa_per_nm = tunneling.kappa_per_nm;
+    lattice_settings.relative_tolerance = std::max(tunneling.relative_tolerance, 1e-12);
+    const LatticeCurrentModel current_model = lattice_current_model(
+        surface, pair_weights(pristine_ldos, apex->ldos, bias_V), tip_atoms, sample_atoms, site_sublattice,
+        exact_model.weights(), vacancy_positions, vacancy_sublattice, &exact_model, lattice_settings);
+    out.correction_sites = current_model.correction_sites();
     const TunnelingJunction junction{&current_model, p.number("sample_tilt_rad"), p.number("sample_tilt_azimuth_rad")};
-    const TunnelingJunction image_junction{&image_model, junction.tilt_rad, junction.tilt_azimuth_rad};
+    const TunnelingJunction& image_junction = junction;
     const PassTrajectory& fwd = trajectory.pass(ScanPass::Forward);
     const LateralPositions forward{frame.pixels, frame.pixels, fwd.x_nm, fwd.y_nm};
     const double z0 = p.number("tip_height_nm");
@@ -263,7 +303,7 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     fb.noise_rel = p.number("noise_rel");
     fb.noise_reference_std = standard_deviation(constant_height.values);
     RandomStream noise_rng(seed, sample_index, StreamPurpose::Noise);
-    FeedbackChannels feedback = feedback_scan(image_junction, frame, trajectory, fb, noise_rng);
+    FeedbackChannels feedback = feedback_scan(image_junction, frame, trajectory, fb, noise_rng, {&constant_current, &solved_slope});
     out.times.feedback_scan_ms = ms_since(t0);
     t0 = Clock::now();
 

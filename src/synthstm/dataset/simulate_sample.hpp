@@ -43,6 +43,7 @@ struct SimulatedSample {
     double ideal_gain_nm = 0.0;     ///< g0 = 1/|d ln I/dz| (median over the constant-current image)
     int sample_sites = 0;           ///< sites in the current sum
     int tip_atoms = 0;              ///< tip apex atoms in the current sum
+    int correction_sites = 0;       ///< sites whose pair weights differ from the pristine lattice's (and vacancies)
     StageTimes times;               ///< per-stage timing
 };
 

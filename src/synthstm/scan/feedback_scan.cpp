@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -29,11 +30,13 @@ void FeedbackSettings::validate() const {
         invalid_input(fmt::format("feedback: start height {} nm is outside the piezo range", start_height_nm));
     non_negative(noise_rel, "noise_rel");
     non_negative(noise_reference_std, "noise reference std");
+    non_negative(local_model_nm, "local model range");
     piezo.validate();
 }
 
 FeedbackChannels feedback_scan(const TunnelingJunction& junction, const ScanFrame& frame,
-                               const ScanTrajectory& trajectory, const FeedbackSettings& s, RandomStream& noise) {
+                               const ScanTrajectory& trajectory, const FeedbackSettings& s, RandomStream& noise,
+                               const ForwardAnchors& anchors) {
     s.validate();
     frame.validate();
     const int n = frame.pixels;
@@ -58,6 +61,10 @@ FeedbackChannels feedback_scan(const TunnelingJunction& junction, const ScanFram
     const double floor = 1e-3 * std::abs(s.setpoint);
     const double sigma = s.noise_rel * s.noise_reference_std;
 
+    const bool anchored = anchors.height_nm != nullptr && anchors.dln_current_dz != nullptr;
+    if (anchored && (anchors.height_nm->rows != n || anchors.height_nm->cols != n ||
+                     anchors.dln_current_dz->rows != n || anchors.dln_current_dz->cols != n))
+        invalid_input("feedback: the forward anchors do not match the frame");
     FeedbackChannels out;
     for (int p = 0; p < 2; ++p) {
         out.z_recorded_nm[p] = ScanImage(n, n);
@@ -75,8 +82,22 @@ FeedbackChannels feedback_scan(const TunnelingJunction& junction, const ScanFram
                 // The recorded signals are averaged over the pixel's dwell (the acquisition
                 // integrates): the heights after each update and the currents measured.
                 double sum_voltage = 0.0, sum_true = 0.0, sum_current = 0.0;
+                // The local model ln|I| ≈ ln_a + slope_a (z − z_a) at this pixel (see the header).
+                double z_a = std::numeric_limits<double>::quiet_NaN(), ln_a = 0.0, slope_a = 0.0;
+                if (anchored && pass == ScanPass::Forward) {
+                    z_a = anchors.height_nm->at(px.row, px.col);
+                    ln_a = target;
+                    slope_a = anchors.dln_current_dz->at(px.row, px.col);
+                }
                 for (int u = 0; u < s.updates_per_pixel; ++u) {
-                    const double current = junction.current(x, y, z_true).current;
+                    if (!(std::abs(z_true - z_a) <= s.local_model_nm)) {
+                        const TunnelingCurrent c = junction.current(x, y, z_true);
+                        z_a = z_true;
+                        ln_a = c.ln_abs_current;
+                        slope_a = std::isfinite(c.dln_current_dz_per_nm) ? c.dln_current_dz_per_nm : 0.0;
+                    }
+                    const double ln_current = ln_a + slope_a * (z_true - z_a);
+                    const double current = std::isfinite(ln_current) ? sign * std::exp(ln_current) : 0.0;
                     const double measured = current + sigma * noise.normal();
                     // A log amplifier sees |I| and saturates near zero.
                     const double magnitude = std::max(sign * measured, floor);

@@ -26,7 +26,7 @@ struct ScanImage {
 /// sample surface is raised by plane_height(x, y) = tan(tilt) · (x cos φ + y sin φ), so the
 /// current at apex position (x, y, z) is that of the flat sample at z − plane_height(x, y).
 struct TunnelingJunction {
-    const TunnelingModel* model = nullptr;  ///< the pair sum (not owned)
+    const CurrentModel* model = nullptr;    ///< the current (not owned)
     double tilt_rad = 0.0;                  ///< sample tilt
     double tilt_azimuth_rad = 0.0;          ///< direction φ of steepest ascent in the sample plane
 

@@ -6,6 +6,12 @@
 
 #include "synthstm/tunneling/fast_exp.hpp"
 
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define SYNTHSTM_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define SYNTHSTM_VECTOR_CLONES
+#endif
+
 namespace synthstm {
 
 namespace {
@@ -15,7 +21,7 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 /// Sites of the cell ranges within reach of one tip atom at local (px, py, pz): every site closer
 /// than reach_nm lies in the cells overlapping the box; the sites' highest z is 0 (local frame).
 template <typename F>
-void for_ranges_within(const SiteCells& cells, double px, double py, double pz, double reach_nm, F&& range) {
+[[gnu::always_inline]] inline void for_ranges_within(const SiteCells& cells, double px, double py, double pz, double reach_nm, F&& range) {
     const double gap = std::max(0.0, pz);
     if (!(gap <= reach_nm)) return;  // the whole tip atom is beyond the cut-off
     const double lateral = std::isfinite(reach_nm) ? std::sqrt(reach_nm * reach_nm - gap * gap) : kInf;
@@ -24,7 +30,7 @@ void for_ranges_within(const SiteCells& cells, double px, double py, double pz, 
 
 /// min_p |r_p − P|² over [begin, end).
 template <typename T>
-T min_distance2(const T* x, const T* y, const T* z, int begin, int end, T px, T py, T pz) {
+[[gnu::always_inline]] inline T min_distance2(const T* x, const T* y, const T* z, int begin, int end, T px, T py, T pz) {
     T m = std::numeric_limits<T>::infinity();
 #pragma omp simd reduction(min : m)
     for (int p = begin; p < end; ++p) {
@@ -40,7 +46,7 @@ T min_distance2(const T* x, const T* y, const T* z, int begin, int end, T px, T 
 /// exp argument in range without a branch. Written so that GCC vectorises it (checked with
 /// -fopt-info-vec): C loaded unconditionally, selects instead of branches, no clamp in the exp.
 template <typename T>
-void pair_terms(const T* x, const T* y, const T* z, const T* c, int begin, int end, T px, T py, T pz,
+[[gnu::always_inline]] inline void pair_terms(const T* x, const T* y, const T* z, const T* c, int begin, int end, T px, T py, T pz,
                 T two_kappa, T d_min, T d_cut, double& sum, double& dsum, double& kept) {
     T s = 0, sd = 0, k = 0;
     constexpr T kTiny = static_cast<T>(1e-12);
@@ -59,6 +65,27 @@ void pair_terms(const T* x, const T* y, const T* z, const T* c, int begin, int e
     sum += s;
     dsum += sd;
     kept += k;
+}
+
+// The two loops compiled for AVX-512, AVX2 + FMA and the baseline, chosen at load time by the
+// CPU (function multiversioning): wide vectors where the machine has them, one portable binary.
+SYNTHSTM_VECTOR_CLONES double min_distance2_of(const double* x, const double* y, const double* z, int begin, int end,
+                                                double px, double py, double pz) {
+    return min_distance2<double>(x, y, z, begin, end, px, py, pz);
+}
+SYNTHSTM_VECTOR_CLONES float min_distance2_of(const float* x, const float* y, const float* z, int begin, int end,
+                                               float px, float py, float pz) {
+    return min_distance2<float>(x, y, z, begin, end, px, py, pz);
+}
+SYNTHSTM_VECTOR_CLONES void pair_terms_of(const double* x, const double* y, const double* z, const double* c, int begin,
+                                          int end, double px, double py, double pz, double two_kappa, double d_min,
+                                          double d_cut, double& sum, double& dsum, double& kept) {
+    pair_terms<double>(x, y, z, c, begin, end, px, py, pz, two_kappa, d_min, d_cut, sum, dsum, kept);
+}
+SYNTHSTM_VECTOR_CLONES void pair_terms_of(const float* x, const float* y, const float* z, const float* c, int begin,
+                                          int end, float px, float py, float pz, float two_kappa, float d_min,
+                                          float d_cut, double& sum, double& dsum, double& kept) {
+    pair_terms<float>(x, y, z, c, begin, end, px, py, pz, two_kappa, d_min, d_cut, sum, dsum, kept);
 }
 
 /// The local frame of the stored sites: centre of the xy bounding box, z = 0 at the highest site.
@@ -123,7 +150,7 @@ PairSumTerms PairSum<T>::evaluate(const Vec3& apex_nm) const {
     for (int j = 0; j < m; ++j) {
         const Vec3 p = tip(j);
         cells_.for_each_range_in_disc(p.x(), p.y(), cells_.cell_nm(), [&](int begin, int end) {
-            const T d2 = min_distance2<T>(x_.data(), y_.data(), z_.data(), begin, end, static_cast<T>(p.x()),
+            const T d2 = min_distance2_of(x_.data(), y_.data(), z_.data(), begin, end, static_cast<T>(p.x()),
                                           static_cast<T>(p.y()), static_cast<T>(p.z()));
             d2_ref = std::min(d2_ref, static_cast<double>(d2));
         });
@@ -137,7 +164,7 @@ PairSumTerms PairSum<T>::evaluate(const Vec3& apex_nm) const {
     for (int j = 0; j < m; ++j) {
         const Vec3 p = tip(j);
         for_ranges_within(cells_, p.x(), p.y(), p.z(), reach_ref, [&](int begin, int end) {
-            const T d2 = min_distance2<T>(x_.data(), y_.data(), z_.data(), begin, end, static_cast<T>(p.x()),
+            const T d2 = min_distance2_of(x_.data(), y_.data(), z_.data(), begin, end, static_cast<T>(p.x()),
                                           static_cast<T>(p.y()), static_cast<T>(p.z()));
             d2_min = std::min(d2_min, static_cast<double>(d2));
         });
@@ -154,7 +181,7 @@ PairSumTerms PairSum<T>::evaluate(const Vec3& apex_nm) const {
         const Vec3 p = tip(j);
         const T* c = c_.data() + static_cast<std::size_t>(j) * n;
         for_ranges_within(cells_, p.x(), p.y(), p.z(), reach, [&](int begin, int end) {
-            pair_terms<T>(x_.data(), y_.data(), z_.data(), c, begin, end, static_cast<T>(p.x()), static_cast<T>(p.y()),
+            pair_terms_of(x_.data(), y_.data(), z_.data(), c, begin, end, static_cast<T>(p.x()), static_cast<T>(p.y()),
                           static_cast<T>(p.z()), two_kappa, d_min, d_cut, out.sum, out.dsum, out.kept_abs_weight);
             out.pairs += end - begin;
         });

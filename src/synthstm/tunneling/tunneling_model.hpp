@@ -73,9 +73,18 @@ struct TunnelingCurrent {
     long pairs = 0;                      ///< pair terms computed
 };
 
+/// Anything that gives the current at an apex position: the plain pair sum (TunnelingModel) or
+/// the lattice form of lattice_current.hpp. Implementations are immutable and thread-safe.
+class CurrentModel {
+public:
+    virtual ~CurrentModel() = default;
+    /// I, dI/dz and d ln I/dz with the apex reference point at apex_nm.
+    [[nodiscard]] virtual TunnelingCurrent current(const Vec3& apex_nm) const = 0;
+};
+
 /// Sample sites and tip atoms with their pair weights C_ij, ready to give I(R) at any R.
 /// Immutable after construction; current() may be called from many threads at once.
-class TunnelingModel {
+class TunnelingModel final : public CurrentModel {
 public:
     /// weights(i, j) = C_ij for sample site i and tip atom j (e.g. from pair_weights); tip atoms
     /// relative to the apex reference point. Throws InvalidInput for bad positions, a weights
@@ -85,7 +94,7 @@ public:
 
     /// I, dI/dz and d ln I/dz with the apex reference point at apex_nm. Throws InvalidInput
     /// for a non-finite position.
-    [[nodiscard]] TunnelingCurrent current(const Vec3& apex_nm) const;
+    [[nodiscard]] TunnelingCurrent current(const Vec3& apex_nm) const override;
 
     /// The pair weights C_ij (sample site i, tip atom j).
     [[nodiscard]] const Eigen::MatrixXd& weights() const { return weights_; }

@@ -1,0 +1,280 @@
+#include "synthstm/tunneling/lattice_current.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <limits>
+#include <numbers>
+
+#include <fmt/format.h>
+
+#include "synthstm/core/error.hpp"
+
+namespace synthstm {
+
+namespace {
+
+using Complex = std::complex<double>;
+
+/// F(G, h)/F(0, h): the weight of a reciprocal vector of length g relative to the lateral
+/// average, for a pair at height h. It falls with g and, for g > 0, with h.
+double relative_weight(double g, double h, double alpha) {
+    const double beta = std::sqrt(alpha * alpha + g * g);
+    const double r = alpha / beta;
+    return std::exp(-h * (beta - alpha)) * (1.0 + h * beta) / (1.0 + h * alpha) * r * r * r;
+}
+
+/// Bound on Σ_{|G| > g_cut} F(|G|, h)/F(0, h). Each G owns its Wigner–Seitz cell (area 4π²/A_c,
+/// every point within `reach` of G), and the weight w(g' − reach) at any point g' of that cell is
+/// at least w(|G|) since w falls; so the sum is at most A_c/(4π²) ∫_{g' > g_cut − reach}
+/// w(g' − reach) d²g', evaluated here by the trapezoid rule on a fine grid (w is smooth).
+double tail_bound(double g_cut, double reach, double h, double alpha, double cell_area) {
+    const double g0 = std::max(0.0, g_cut - reach);
+    const double step = 0.02 / std::max(h, 0.02);  // w varies on the scale 1/h
+    double sum = 0.0;
+    for (double g = g0;; g += step) {
+        const double f = relative_weight(std::max(0.0, g - reach), h, alpha) * g;
+        const double f2 = relative_weight(std::max(0.0, g + step - reach), h, alpha) * (g + step);
+        sum += 0.5 * step * (f + f2);
+        if (f2 < 1e-30 * std::max(sum, 1e-300) || g > g0 + 1e5) break;
+    }
+    return cell_area / (2.0 * std::numbers::pi) * sum;
+}
+
+}  // namespace
+
+LatticeCurrentModel::LatticeCurrentModel(const PeriodicSurface& surface, const Eigen::MatrixXd& pristine_weights,
+                                         const AtomPositions& tip_nm, const AtomPositions& correction_sites_nm,
+                                         const Eigen::MatrixXd& correction_weights, const CurrentModel* exact,
+                                         const LatticeCurrentSettings& settings)
+    : exact_(exact) {
+    const double kappa = settings.kappa_per_nm;
+    if (!(kappa > 0.0) || !std::isfinite(kappa)) invalid_input(fmt::format("kappa_per_nm must be positive, got {}", kappa));
+    if (!(settings.relative_tolerance > 0.0 && settings.relative_tolerance < 1.0))
+        invalid_input(fmt::format("lattice current: relative tolerance must be in (0, 1), got {}", settings.relative_tolerance));
+    if (!(settings.min_height_nm >= 0.05) || !std::isfinite(settings.min_height_nm))
+        invalid_input(fmt::format("lattice current: the minimum height must be at least 0.05 nm, got {}", settings.min_height_nm));
+    if (!(settings.site_tolerance >= 0.0) || !std::isfinite(settings.site_tolerance))
+        invalid_input(fmt::format("lattice current: site tolerance must not be negative, got {}", settings.site_tolerance));
+    if (exact_ == nullptr) invalid_input("lattice current: an exact model is needed below the minimum height");
+    tip_nm.validate("tip");
+    const int sites = static_cast<int>(surface.basis_nm.size());
+    if (sites == 0 || pristine_weights.rows() != sites || pristine_weights.cols() != tip_nm.size())
+        invalid_input(fmt::format("lattice current: pristine weights are {} × {} for {} basis sites and {} tip atoms",
+                                  pristine_weights.rows(), pristine_weights.cols(), sites, tip_nm.size()));
+    if (!pristine_weights.allFinite()) invalid_input("lattice current: pristine weights have non-finite entries");
+
+    alpha_ = 2.0 * kappa;
+    min_height_nm_ = settings.min_height_nm;
+    lowest_tip_nm_ = *std::min_element(tip_nm.z_nm.begin(), tip_nm.z_nm.end());
+    top_plane_nm_ = -std::numeric_limits<double>::infinity();
+    for (const Vec3& b : surface.basis_nm) top_plane_nm_ = std::max(top_plane_nm_, b.z());
+
+    // Reciprocal lattice: b_i · a_j = 2π δ_ij in the plane.
+    const Vec3& a1 = surface.a1_nm;
+    const Vec3& a2 = surface.a2_nm;
+    const double cell_area = std::abs(a1.x() * a2.y() - a1.y() * a2.x());
+    if (!(cell_area > 0.0)) invalid_input("lattice current: the primitive vectors are parallel");
+    const double two_pi = 2.0 * std::numbers::pi;
+    b1_ = Vec3(a2.y(), -a2.x(), 0.0) * (two_pi / (a1.x() * a2.y() - a1.y() * a2.x()));
+    b2_ = Vec3(-a1.y(), a1.x(), 0.0) * (two_pi / (a1.x() * a2.y() - a1.y() * a2.x()));
+    // Farthest point of a reciprocal Wigner–Seitz cell from its centre: at most half the longest
+    // of b1, b2, b1 ± b2 (a generous bound that holds for any cell shape).
+    const double reach = 0.5 * std::max({b1_.norm(), b2_.norm(), (b1_ + b2_).norm(), (b1_ - b2_).norm()});
+
+    // The smallest pair height the G sum must serve: the apex at min_height over the top plane.
+    const double h_min = min_height_nm_;
+    double g_cut = 0.0;
+    while (tail_bound(g_cut, reach, h_min, alpha_, cell_area) > settings.relative_tolerance) g_cut += 0.25 * reach;
+    tail_bound_ = tail_bound(g_cut, reach, h_min, alpha_, cell_area);
+
+    // Enumerate G = n1 b1 + n2 b2 with |G| ≤ g_cut, one of each ±G pair.
+    const double b_min = std::min(b1_.norm(), b2_.norm());
+    // |n1 b1 + n2 b2| ≥ |n_i| · (height of the reciprocal cell), so this bound on |n| is safe.
+    const double cell_height = two_pi * two_pi / cell_area / std::max(b1_.norm(), b2_.norm());
+    max_index_ = static_cast<int>(std::ceil(g_cut / std::min(cell_height, b_min))) + 1;
+    if (max_index_ > kMaxIndex)
+        invalid_input(fmt::format("lattice current: min_height {} nm needs too many reciprocal vectors", h_min));
+    struct Candidate {
+        int n1, n2;
+        double g;
+    };
+    std::vector<Candidate> candidates;
+    for (int n1 = -max_index_; n1 <= max_index_; ++n1) {
+        for (int n2 = -max_index_; n2 <= max_index_; ++n2) {
+            // Half plane: n1 > 0, or n1 = 0 and n2 ≥ 0 (G = 0 once).
+            if (n1 < 0 || (n1 == 0 && n2 < 0)) continue;
+            const double g = (double(n1) * b1_ + double(n2) * b2_).norm();
+            if (g <= g_cut) candidates.push_back({n1, n2, g});
+        }
+    }
+    std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) { return a.g < b.g; });
+
+    // Coefficients: Σ_sj C⁰_sj (2πα/A_c) e^{−β(z + Δ)} (1 + β(z + Δ))/β³ e^{iG·(t_j − b_s)},
+    // Δ = z_tj − z_s, = e^{−βz} (p + q z) with the p and q below.
+    const int tips = tip_nm.size();
+    const double norm = two_pi * alpha_ / cell_area;
+    for (const Candidate& c : candidates) {
+        const Vec3 G = double(c.n1) * b1_ + double(c.n2) * b2_;
+        const double beta = std::sqrt(alpha_ * alpha_ + c.g * c.g);
+        if (shell_beta_.empty() || beta > shell_beta_.back() * (1.0 + 1e-12)) shell_beta_.push_back(beta);
+        Term t;
+        t.n1 = c.n1, t.n2 = c.n2;
+        t.shell = static_cast<int>(shell_beta_.size()) - 1;
+        const double beta3 = beta * beta * beta;
+        for (int s = 0; s < sites; ++s) {
+            const Vec3& b = surface.basis_nm[static_cast<std::size_t>(s)];
+            for (int j = 0; j < tips; ++j) {
+                const double w = pristine_weights(s, j);
+                if (w == 0.0) continue;
+                const double delta = tip_nm.z_nm[j] - b.z();
+                const double phase = G.x() * (tip_nm.x_nm[j] - b.x()) + G.y() * (tip_nm.y_nm[j] - b.y());
+                const Complex e = std::polar(norm * w * std::exp(-beta * delta) / beta3, phase);
+                t.p += e * (1.0 + beta * delta);
+                t.q += e * beta;
+            }
+        }
+        if (c.n1 != 0 || c.n2 != 0) t.p *= 2.0, t.q *= 2.0;  // the −G partner: twice the real part
+        terms_.push_back(t);
+    }
+
+    // The |C⁰| sum for the tail bound: the laterally averaged current with |weights|.
+    for (int s = 0; s < sites; ++s) {
+        for (int j = 0; j < tips; ++j) {
+            const double delta = tip_nm.z_nm[j] - surface.basis_nm[static_cast<std::size_t>(s)].z();
+            const double e = norm * std::abs(pristine_weights(s, j)) * std::exp(-alpha_ * delta) / (alpha_ * alpha_ * alpha_);
+            abs_average_p_ += e * (1.0 + alpha_ * delta);
+            abs_average_q_ += e * alpha_;
+        }
+    }
+
+    correction_sites_ = correction_sites_nm.size();
+    if (correction_sites_ > 0) {
+        TunnelingSettings ts;
+        ts.kappa_per_nm = kappa;
+        ts.relative_tolerance = settings.relative_tolerance;
+        defects_.emplace(correction_sites_nm, tip_nm, correction_weights, ts);
+    }
+    site_tolerance_ = settings.site_tolerance;
+}
+
+TunnelingCurrent LatticeCurrentModel::current(const Vec3& apex_nm) const {
+    if (!apex_nm.allFinite()) invalid_input("tip position must be finite");
+    const double z = apex_nm.z();
+    // Every pair at least min_height apart vertically, or the exact sum.
+    if (z + lowest_tip_nm_ - top_plane_nm_ < min_height_nm_) return exact_->current(apex_nm);
+
+    // e^{iG·ρ} = u1^n1 u2^n2: two sincos, then products.
+    const Complex u1 = std::polar(1.0, b1_.x() * apex_nm.x() + b1_.y() * apex_nm.y());
+    const Complex u2 = std::polar(1.0, b2_.x() * apex_nm.x() + b2_.y() * apex_nm.y());
+    Complex pow1[2 * kMaxIndex + 1], pow2[2 * kMaxIndex + 1];
+    pow1[max_index_] = pow2[max_index_] = 1.0;
+    for (int n = 1; n <= max_index_; ++n) {
+        pow1[max_index_ + n] = pow1[max_index_ + n - 1] * u1;
+        pow2[max_index_ + n] = pow2[max_index_ + n - 1] * u2;
+        pow1[max_index_ - n] = std::conj(pow1[max_index_ + n]);
+        pow2[max_index_ - n] = std::conj(pow2[max_index_ + n]);
+    }
+
+    // S = Σ_shell e^{−(β − α) z} Σ_G (p + q z) e^{iG·ρ}, I_lattice = e^{−αz} S.
+    double sum = 0.0, dsum = 0.0;  // S and dS/dz + αS (the derivative of the bracket)
+    double shell_p = 0.0, shell_q = 0.0;
+    int shell = 0;
+    const auto close_shell = [&](int s) {
+        const double beta = shell_beta_[static_cast<std::size_t>(s)];
+        const double f = std::exp(-(beta - alpha_) * z);
+        const double bracket = shell_p + shell_q * z;
+        sum += f * bracket;
+        dsum += f * (shell_q - (beta - alpha_) * bracket);
+        shell_p = shell_q = 0.0;
+    };
+    for (const Term& t : terms_) {
+        if (t.shell != shell) {
+            close_shell(shell);
+            shell = t.shell;
+        }
+        const Complex phase = pow1[max_index_ + t.n1] * pow2[max_index_ + t.n2];
+        shell_p += t.p.real() * phase.real() - t.p.imag() * phase.imag();
+        shell_q += t.q.real() * phase.real() - t.q.imag() * phase.imag();
+    }
+    close_shell(shell);
+
+    // I = e^{−αz} (S + I_defects e^{αz}); dI/dz = e^{−αz} (dS − αS + …).
+    double scaled = sum;                 // I e^{αz}
+    double dscaled = dsum - alpha_ * sum;  // (dI/dz) e^{αz}
+    TunnelingCurrent out;
+    out.min_distance_nm = z + lowest_tip_nm_ - top_plane_nm_;
+    out.pairs = static_cast<long>(terms_.size());
+    const double average_abs = abs_average_p_ + abs_average_q_ * z;  // e^{αz} × Σ|C⁰| F(0)/A_c
+    double bound_scaled = tail_bound_ * average_abs;
+    if (defects_) {
+        const TunnelingCurrent d = defects_->current(apex_nm);
+        if (d.current != 0.0 || std::isfinite(d.ln_abs_current)) {
+            const double shift = d.ln_abs_current + alpha_ * z;  // ln |I_defects e^{αz}|
+            const double mag = std::exp(shift);
+            const double ratio = d.dln_current_dz_per_nm;
+            const double sgn = d.current < 0 ? -1.0 : 1.0;
+            scaled += sgn * mag;
+            dscaled += sgn * mag * ratio;
+            bound_scaled += d.cutoff_error_bound * std::exp(alpha_ * z);
+        }
+        out.pairs += d.pairs;
+        out.min_distance_nm = std::min(out.min_distance_nm, d.min_distance_nm);
+    }
+    // Dropped corrections: at most ε times the lattice share.
+    bound_scaled += site_tolerance_ * std::abs(sum);
+    if (scaled == 0.0) {
+        out.ln_abs_current = -std::numeric_limits<double>::infinity();
+        out.dln_current_dz_per_nm = std::numeric_limits<double>::quiet_NaN();
+        return out;
+    }
+    const double ln_scale = -alpha_ * z;
+    out.ln_abs_current = ln_scale + std::log(std::abs(scaled));
+    out.current = std::copysign(std::exp(out.ln_abs_current), scaled);
+    out.dcurrent_dz_per_nm = dscaled * std::exp(ln_scale);
+    out.dln_current_dz_per_nm = dscaled / scaled;
+    out.cutoff_error_bound = bound_scaled * std::exp(ln_scale);
+    return out;
+}
+
+LatticeCurrentModel lattice_current_model(const PeriodicSurface& surface, const Eigen::MatrixXd& pristine_weights,
+                                          const AtomPositions& tip_nm, const AtomPositions& region_sites_nm,
+                                          const std::vector<int>& region_sublattice,
+                                          const Eigen::MatrixXd& region_weights,
+                                          const std::vector<Vec3>& vacancies_nm,
+                                          const std::vector<int>& vacancy_sublattice,
+                                          const CurrentModel* exact, const LatticeCurrentSettings& settings) {
+    const int sites = region_sites_nm.size();
+    if (static_cast<int>(region_sublattice.size()) != sites || region_weights.rows() != sites ||
+        region_weights.cols() != pristine_weights.cols())
+        invalid_input("lattice current: region sites, sublattices and weights do not match");
+    if (vacancies_nm.size() != vacancy_sublattice.size())
+        invalid_input("lattice current: vacancies and their sublattices do not match");
+    const int basis = static_cast<int>(pristine_weights.rows());
+    const auto check_sublattice = [&](int s) {
+        if (s < 0 || s >= basis) invalid_input(fmt::format("lattice current: sublattice index {} out of range", s));
+    };
+    std::vector<Vec3> kept;
+    std::vector<Eigen::RowVectorXd> rows;
+    for (int i = 0; i < sites; ++i) {
+        const int s = region_sublattice[static_cast<std::size_t>(i)];
+        check_sublattice(s);
+        const Eigen::RowVectorXd delta = region_weights.row(i) - pristine_weights.row(s);
+        const double scale = pristine_weights.row(s).cwiseAbs().maxCoeff();
+        if (delta.cwiseAbs().maxCoeff() > settings.site_tolerance * scale) {
+            kept.emplace_back(region_sites_nm.x_nm[i], region_sites_nm.y_nm[i], region_sites_nm.z_nm[i]);
+            rows.push_back(delta);
+        }
+    }
+    for (std::size_t v = 0; v < vacancies_nm.size(); ++v) {
+        check_sublattice(vacancy_sublattice[v]);
+        kept.push_back(vacancies_nm[v]);
+        rows.push_back(-pristine_weights.row(vacancy_sublattice[v]));
+    }
+    Eigen::MatrixXd weights(static_cast<Eigen::Index>(rows.size()), pristine_weights.cols());
+    for (std::size_t k = 0; k < rows.size(); ++k) weights.row(static_cast<Eigen::Index>(k)) = rows[k];
+    return LatticeCurrentModel(surface, pristine_weights, tip_nm, AtomPositions::from_points(kept), weights, exact,
+                               settings);
+}
+
+}  // namespace synthstm

@@ -1,0 +1,103 @@
+#pragma once
+/// The pair sum of DESIGN §3.2 for a periodic surface with point defects, fast enough for the
+/// scan loops (docs/tunneling.md, "Lattice current"). The sample is split into
+///   I(R) = I_lattice(R) + I_defects(R):
+/// - I_lattice: every site of the infinite pristine lattice with the pristine pair weights
+///   C⁰_sj (s = sublattice). Its lattice sum over sites is exact in reciprocal space (Poisson):
+///     Σ_n e^{−α|ρ + t_j − b_s − R_n, h|} = (1/A_c) Σ_G F(G, h) e^{iG·(ρ + t_j − b_s)},
+///     F(G, h) = 2π α (1 + hβ) e^{−hβ} / β³,  β = √(α² + G²),  α = 2κ,
+///   with h = z + z_tj − z_s > 0 the height of tip atom j over sublattice plane s. Summed over
+///   (s, j), the coefficient of each G is e^{−βz} (P_G + Q_G z) exactly, so one evaluation costs
+///   one exp per shell of |G| and a few complex products per G: no sum over atoms at all.
+///   The G sum is cut where the tail, bounded by an integral, is below the tolerance.
+/// - I_defects: sites whose pair weights differ from the pristine ones by more than
+///   site_tolerance (relative, in any C_ij) carry ΔC_ij = C_ij − C⁰_sj, and vacancies carry
+///   −C⁰_sj; this short list goes through the ordinary pair sum (cut-offs as there). Dropping a
+///   site with |ΔC_ij| ≤ ε |C⁰_sj| changes I by at most ε times that site's pristine share, so
+///   the relative error is at most ε · I_lattice / I (added to cutoff_error_bound).
+/// Below min_height_nm (the apex within that height of the top atomic plane, where the G sum
+/// converges slowly or h < 0 in a vacancy) the exact pair sum over all sites is used instead.
+#include <complex>
+#include <optional>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "synthstm/core/geometry.hpp"
+#include "synthstm/tunneling/tunneling_model.hpp"
+
+namespace synthstm {
+
+/// A periodic surface: primitive vectors (in the xy plane) and the site positions in one cell.
+struct PeriodicSurface {
+    Vec3 a1_nm;                 ///< first primitive vector (z = 0)
+    Vec3 a2_nm;                 ///< second primitive vector (z = 0)
+    std::vector<Vec3> basis_nm; ///< site s of cell (i, j) is at basis_nm[s] + i a1 + j a2
+};
+
+/// Settings of the lattice current.
+struct LatticeCurrentSettings {
+    double kappa_per_nm = 10.0;          ///< decay constant κ
+    double relative_tolerance = 1e-6;    ///< tail of the G sum and cut-off of the defect pair sum
+    double min_height_nm = 0.2;          ///< below this apex height over the top plane: exact pair sum
+    double site_tolerance = 1e-3;        ///< ε: sites whose C_ij differ less than this (relative) count as pristine;
+                                         ///< the height error is below ε/(2κ) ≈ 0.05 pm
+};
+
+/// I(R) for a periodic surface with a finite set of corrected sites, with an exact fallback.
+class LatticeCurrentModel final : public CurrentModel {
+public:
+    /// pristine_weights(s, j) = C⁰_sj for basis site s and tip atom j; correction_weights(i, j) =
+    /// ΔC_ij for correction site i (may have no rows); exact = the full pair sum over every site
+    /// of the region (used below min_height_nm, not owned, must outlive this model).
+    LatticeCurrentModel(const PeriodicSurface& surface, const Eigen::MatrixXd& pristine_weights,
+                        const AtomPositions& tip_nm, const AtomPositions& correction_sites_nm,
+                        const Eigen::MatrixXd& correction_weights, const CurrentModel* exact,
+                        const LatticeCurrentSettings& settings = {});
+
+    [[nodiscard]] TunnelingCurrent current(const Vec3& apex_nm) const override;
+
+    /// Reciprocal vectors in the sum (one of each ±G pair, and G = 0).
+    [[nodiscard]] int reciprocal_vectors() const { return static_cast<int>(terms_.size()); }
+    /// Bound on the relative error of the G sum at min_height_nm (tail / laterally averaged current).
+    [[nodiscard]] double fourier_tail_bound() const { return tail_bound_; }
+    /// Number of correction sites (defect neighbourhoods and vacancies).
+    [[nodiscard]] int correction_sites() const { return correction_sites_; }
+
+private:
+    struct Term {  // one reciprocal vector G = n1 b1 + n2 b2
+        int n1 = 0, n2 = 0;
+        int shell = 0;                 // index into shell_beta_
+        std::complex<double> p, q;     // e^{−βz}(p + q z) e^{iG·ρ}; doubled for G ≠ 0 (its −G partner)
+    };
+    std::vector<Term> terms_;
+    std::vector<double> shell_beta_;   // β of each shell, in order of |G|
+    Vec3 b1_, b2_;                     // reciprocal primitive vectors
+    static constexpr int kMaxIndex = 31;  // largest |n1|, |n2| the evaluation buffers hold
+    int max_index_ = 0;                // largest |n1|, |n2|
+    double alpha_ = 0.0;               // 2κ
+    double min_height_nm_ = 0.0;
+    double lowest_tip_nm_ = 0.0;       // min_j z_tj (the apex reference may not be the lowest atom)
+    double top_plane_nm_ = 0.0;        // max_s z_s
+    double tail_bound_ = 0.0;
+    double abs_average_p_ = 0.0;       // e^{αz} × laterally averaged |C⁰| current = p + q z
+    double abs_average_q_ = 0.0;
+    double site_tolerance_ = 0.0;      // ε of the dropped corrections
+    int correction_sites_ = 0;
+    std::optional<TunnelingModel> defects_;  // the correction pair sum (absent without corrections)
+    const CurrentModel* exact_ = nullptr;
+};
+
+/// The model for a periodic surface with defects from the LDOS already computed for a region:
+/// C_ij of every region site (region_weights, rows = region sites, with their sublattice index
+/// into surface.basis_nm), pristine_weights C⁰_sj, and the vacancies (positions and sublattice)
+/// that lie in the region. A region site joins the correction list when
+/// max_j |C_ij − C⁰_sj| > settings.site_tolerance · max_j |C⁰_sj|.
+LatticeCurrentModel lattice_current_model(const PeriodicSurface& surface, const Eigen::MatrixXd& pristine_weights,
+                                          const AtomPositions& tip_nm, const AtomPositions& region_sites_nm,
+                                          const std::vector<int>& region_sublattice,
+                                          const Eigen::MatrixXd& region_weights,
+                                          const std::vector<Vec3>& vacancies_nm,
+                                          const std::vector<int>& vacancy_sublattice, const CurrentModel* exact, const LatticeCurrentSettings& settings = {});
+
+}  // namespace synthstm

@@ -1,0 +1,202 @@
+// The lattice form of the current (reciprocal-space sum for the pristine lattice, pair sum for
+// the corrections) against the plain pair sum over every site: two independent methods.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <numbers>
+#include <string>
+#include <vector>
+
+#include "support/error_message.hpp"
+#include "synthstm/core/error.hpp"
+#include "synthstm/lattice/defects.hpp"
+#include "synthstm/lattice/material.hpp"
+#include "synthstm/tip/tip_variants.hpp"
+#include "synthstm/tunneling/bias_window.hpp"
+#include "synthstm/tunneling/lattice_current.hpp"
+#include "synthstm/tunneling/tunneling_model.hpp"
+
+using namespace synthstm;
+using test::error_message;
+
+namespace {
+
+double lorentzian(double e, double centre_eV, double eta_eV) {
+    return eta_eV / std::numbers::pi / ((e - centre_eV) * (e - centre_eV) + eta_eV * eta_eV);
+}
+
+const EnergyGrid kGrid{-1.5, 1.5, 301};
+constexpr double kBias = 0.4;
+
+LdosSpectrum rows_spectrum(int count, const std::function<double(int, double)>& f) {
+    LdosSpectrum s;
+    s.energy_eV = kGrid.energies();
+    s.ldos_per_eV.resize(count, kGrid.points);
+    for (int r = 0; r < count; ++r)
+        for (int n = 0; n < kGrid.points; ++n) s.ldos_per_eV(r, n) = f(r, s.energy_eV[n]);
+    return s;
+}
+
+/// WSe2 with three distinct sublattice LDOS and a tilted, rotated W(111) apex.
+struct Junction {
+    PeriodicSurface surface;
+    Eigen::MatrixXd pristine;  // C⁰_sj
+    AtomPositions tip;
+    AtomPositions sites;       // every site of a patch [−4, 4]² nm
+    std::vector<int> sublattice;
+};
+
+Junction make_setup(const std::string& tip_name = "w111-trimer") {
+    const TmdMaterial& m = wse2();
+    Junction st;
+    st.surface = {m.a1(), m.a2(), {}};
+    for (Sublattice s : kSublattices) st.surface.basis_nm.push_back(m.basis(s));
+    std::vector<Vec3> p;
+    for (const CellIndex& c : cells_in_rectangle(m, -4.0, 4.0, -4.0, 4.0)) {
+        for (int s = 0; s < 3; ++s) {
+            p.push_back(m.position(c.i, c.j, kSublattices[s]));
+            st.sublattice.push_back(s);
+        }
+    }
+    st.sites = AtomPositions::from_points(p);
+    const TipGeometry tip = transformed(build_tip(tip_name), 0.4, 0.05, 1.0);
+    std::vector<Vec3> apex;
+    for (int i : apex_atoms(tip, 0.6)) apex.push_back(tip.atoms_nm[i]);
+    st.tip = AtomPositions::from_points(apex);
+    const LdosSpectrum sample = rows_spectrum(3, [](int s, double e) { return (1.0 + 0.5 * s) * lorentzian(e, 0.2 - 0.3 * s, 0.2); });
+    const LdosSpectrum tip_ldos =
+        rows_spectrum(st.tip.size(), [](int j, double e) { return 0.3 + lorentzian(e, -0.4 + 0.05 * j, 0.15); });
+    st.pristine = pair_weights(sample, tip_ldos, kBias);
+    return st;
+}
+
+Eigen::MatrixXd region_weights(const Junction& st) {
+    Eigen::MatrixXd w(st.sites.size(), st.pristine.cols());
+    for (int i = 0; i < st.sites.size(); ++i) w.row(i) = st.pristine.row(st.sublattice[i]);
+    return w;
+}
+
+TunnelingModel exact_model(const AtomPositions& sites, const AtomPositions& tip, const Eigen::MatrixXd& w) {
+    TunnelingSettings s;
+    s.relative_tolerance = 1e-9;
+    return TunnelingModel(sites, tip, w, s);
+}
+
+}  // namespace
+
+// The pristine lattice: the G sum alone (no corrections) equals the pair sum over every site to
+// within the two reported error bounds, at heights from just above min_height up, anywhere in
+// the cell, and so does d ln I/dz.
+TEST(LatticeCurrent, PristineLatticeMatchesThePairSum) {
+    const Junction st = make_setup();
+    const Eigen::MatrixXd w = region_weights(st);
+    const TunnelingModel exact = exact_model(st.sites, st.tip, w);
+    const LatticeCurrentModel lattice =
+        lattice_current_model(st.surface, st.pristine, st.tip, st.sites, st.sublattice, w, {}, {}, &exact);
+    EXPECT_EQ(lattice.correction_sites(), 0);
+    EXPECT_LT(lattice.fourier_tail_bound(), 1e-6);
+    for (double z : {0.22, 0.3, 0.45, 0.8, 1.5}) {
+        for (double x : {0.0, 0.07, 0.19}) {
+            for (double y : {0.0, 0.11, -0.23}) {
+                const Vec3 r(x, y, z);
+                const TunnelingCurrent a = lattice.current(r), b = exact.current(r);
+                const double allowed = a.cutoff_error_bound + b.cutoff_error_bound + 1e-12 * std::abs(b.current);
+                EXPECT_LE(std::abs(a.current - b.current), allowed) << "at " << x << ", " << y << ", " << z;
+                EXPECT_NEAR(a.current / b.current, 1.0, 2e-6) << "at " << x << ", " << y << ", " << z;
+                EXPECT_NEAR(a.dln_current_dz_per_nm, b.dln_current_dz_per_nm, 1e-5 * std::abs(b.dln_current_dz_per_nm));
+            }
+        }
+    }
+}
+
+// Defects: a vacancy and a neighbourhood of changed weights. The lattice form (with the
+// corrections it keeps) matches the pair sum over the defective patch within its bound, and
+// keeps only the sites that differ by more than the site tolerance.
+TEST(LatticeCurrent, DefectsMatchThePairSumWithinTheBound) {
+    const Junction st = make_setup("w001-dimer");
+    Eigen::MatrixXd w = region_weights(st);
+    const Vec3 centre = wse2().position(1, 0, Sublattice::ChalcogenTop);
+    std::vector<Vec3> kept, vacancies;
+    std::vector<int> kept_sublattice, vacancy_sublattice;
+    std::vector<int> rows;
+    int changed = 0;
+    for (int i = 0; i < st.sites.size(); ++i) {
+        const Vec3 r(st.sites.x_nm[i], st.sites.y_nm[i], st.sites.z_nm[i]);
+        const double d = std::hypot(r.x() - centre.x(), r.y() - centre.y());
+        if (d < 0.05 && st.sublattice[i] == 0) {  // the top site at the centre is missing
+            vacancies.push_back(r);
+            vacancy_sublattice.push_back(st.sublattice[i]);
+            continue;
+        }
+        // A Friedel-like change of each site's weights that decays away from the defect.
+        const double change = 0.3 * std::exp(-d / 0.25) * std::cos(9.0 * d);
+        if (std::abs(change) > 1e-3) ++changed;
+        w.row(i) *= 1.0 + change;
+        kept.push_back(r);
+        kept_sublattice.push_back(st.sublattice[i]);
+        rows.push_back(i);
+    }
+    ASSERT_EQ(vacancies.size(), 1u);
+    Eigen::MatrixXd kept_w(static_cast<Eigen::Index>(rows.size()), w.cols());
+    for (std::size_t k = 0; k < rows.size(); ++k) kept_w.row(static_cast<Eigen::Index>(k)) = w.row(rows[k]);
+    const AtomPositions sites = AtomPositions::from_points(kept);
+    const TunnelingModel exact = exact_model(sites, st.tip, kept_w);
+    const LatticeCurrentModel lattice = lattice_current_model(st.surface, st.pristine, st.tip, sites, kept_sublattice,
+                                                              kept_w, vacancies, vacancy_sublattice, &exact);
+    EXPECT_EQ(lattice.correction_sites(), changed + 1);
+    EXPECT_LT(lattice.correction_sites(), sites.size() / 10);
+    double largest_relative = 0.0;
+    for (double z : {0.25, 0.4, 0.6}) {
+        for (double dx : {-0.3, 0.0, 0.1, 0.5, 1.2}) {
+            const Vec3 r(centre.x() + dx, centre.y() + 0.5 * dx, z);
+            const TunnelingCurrent a = lattice.current(r), b = exact.current(r);
+            EXPECT_LE(std::abs(a.current - b.current), a.cutoff_error_bound + b.cutoff_error_bound) << "dx " << dx << " z " << z;
+            largest_relative = std::max(largest_relative, std::abs(a.current / b.current - 1.0));
+        }
+    }
+    // The dropped changes are below 1e-3 of a site's weight: so is the error.
+    EXPECT_LT(largest_relative, 1e-3);
+}
+
+// Below min_height (the apex near or inside the top plane) the model is the exact pair sum.
+TEST(LatticeCurrent, LowApexUsesTheExactPairSum) {
+    const Junction st = make_setup();
+    const Eigen::MatrixXd w = region_weights(st);
+    const TunnelingModel exact = exact_model(st.sites, st.tip, w);
+    const LatticeCurrentModel lattice =
+        lattice_current_model(st.surface, st.pristine, st.tip, st.sites, st.sublattice, w, {}, {}, &exact);
+    for (double z : {-0.1, 0.05, 0.1}) {
+        const Vec3 r(0.1, 0.2, z);
+        EXPECT_EQ(lattice.current(r).current, exact.current(r).current) << z;
+    }
+}
+
+TEST(LatticeCurrent, BadInputIsRejected) {
+    const Junction st = make_setup();
+    const Eigen::MatrixXd w = region_weights(st);
+    const TunnelingModel exact = exact_model(st.sites, st.tip, w);
+    PeriodicSurface parallel = st.surface;
+    parallel.a2_nm = 2.0 * parallel.a1_nm;
+    EXPECT_NE(error_message([&] {
+                  (void)lattice_current_model(parallel, st.pristine, st.tip, st.sites, st.sublattice, w, {}, {}, &exact);
+              }).find("parallel"),
+              std::string::npos);
+    EXPECT_NE(error_message([&] {
+                  (void)lattice_current_model(st.surface, st.pristine.topRows(2), st.tip, st.sites, st.sublattice,
+                                              w, {}, {}, &exact);
+              }).find("sublattice index 2"),
+              std::string::npos);
+    LatticeCurrentSettings low;
+    low.min_height_nm = 0.01;
+    EXPECT_NE(error_message([&] {
+                  (void)lattice_current_model(st.surface, st.pristine, st.tip, st.sites, st.sublattice, w, {}, {},
+                                              &exact, low);
+              }).find("minimum height"),
+              std::string::npos);
+    EXPECT_NE(error_message([&] {
+                  (void)lattice_current_model(st.surface, st.pristine, st.tip, st.sites, st.sublattice, w, {}, {},
+                                              nullptr);
+              }).find("exact model"),
+              std::string::npos);
+}
