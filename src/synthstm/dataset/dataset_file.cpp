@@ -47,7 +47,6 @@ void create_virtual(hid_t file, const std::string& path, hid_t type, const std::
 void write_dataset_file(const std::filesystem::path& dir, const DatasetSpec& spec, const std::vector<Column>& columns,
                         const std::vector<ShardInfo>& shards) {
     const auto final_path = dir / kDatasetFileName;
-    const auto tmp = temporary_path(final_path);
     std::vector<std::string> files;
     std::vector<std::pair<std::uint64_t, std::uint64_t>> sample_rows, defect_rows_of_shard;
     std::uint64_t defects = 0;
@@ -57,32 +56,25 @@ void write_dataset_file(const std::filesystem::path& dir, const DatasetSpec& spe
         defect_rows_of_shard.emplace_back(defects, shards[s].defects);
         defects += shards[s].defects;
     }
-    try {
-        h5::Handle file = h5::create_file(tmp);
-        write_dataset_attributes(file.id(), spec);
-        h5::write_attribute(file.id(), "shard_count", static_cast<std::uint64_t>(shards.size()));
-        const auto px = static_cast<hsize_t>(spec.pixels);
-        for (const Column& column : columns) {
-            h5::Handle type = file_type(column.element);
-            create_virtual(file.id(), column.path, type.id(), column.image ? std::vector<hsize_t>{px, px} : std::vector<hsize_t>{},
-                           sample_rows, files);
-            h5::Handle dataset = h5::open_dataset(file.id(), column.path);
-            write_column_attributes(dataset.id(), column);
-        }
-        h5::Handle row = defect_row_file_type();
-        if (defects > 0) {
-            create_virtual(file.id(), "defects", row.id(), {}, defect_rows_of_shard, files);
-        } else {
-            h5::DatasetShape shape{{0}, {1}, true, 0};
-            (void)h5::create_dataset(file.id(), "defects", row.id(), shape);
-        }
-        file.close(fmt::format("write {}", tmp.string()));
-    } catch (...) {
-        std::error_code ec;
-        std::filesystem::remove(tmp, ec);
-        throw;
+    h5::Handle file = h5::create_memory_file(final_path.string());
+    write_dataset_attributes(file.id(), spec);
+    h5::write_attribute(file.id(), "shard_count", static_cast<std::uint64_t>(shards.size()));
+    const auto px = static_cast<hsize_t>(spec.pixels);
+    for (const Column& column : columns) {
+        h5::Handle type = file_type(column.element);
+        create_virtual(file.id(), column.path, type.id(), column.image ? std::vector<hsize_t>{px, px} : std::vector<hsize_t>{},
+                       sample_rows, files);
+        h5::Handle dataset = h5::open_dataset(file.id(), column.path);
+        write_column_attributes(dataset.id(), column);
     }
-    rename_into_place(tmp, final_path);
+    h5::Handle row = defect_row_file_type();
+    if (defects > 0) {
+        create_virtual(file.id(), "defects", row.id(), {}, defect_rows_of_shard, files);
+    } else {
+        h5::DatasetShape shape{{0}, {1}, true, 0};
+        (void)h5::create_dataset(file.id(), "defects", row.id(), shape);
+    }
+    write_file_durably(final_path, h5::file_image(file.id(), final_path.string()));
 }
 
 }  // namespace synthstm

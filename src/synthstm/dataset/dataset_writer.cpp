@@ -53,17 +53,6 @@ void agree(RankGroup& group, const std::string& mine) {
     throw Error(kind, e.rank == group.rank() || group.size() == 1 ? text : fmt::format("rank {}: {}", e.rank, text));
 }
 
-void write_text_atomically(const fs::path& path, const std::string& text) {
-    const fs::path tmp = temporary_path(path);
-    {
-        std::ofstream out(tmp);
-        out << text;
-        out.flush();
-        if (!out) io_error(fmt::format("cannot write {}", tmp.string()));
-    }
-    rename_into_place(tmp, path);
-}
-
 /// Rank 0: refuses a directory holding another dataset, records this one's manifest, removes
 /// temporaries a killed run left behind.
 void prepare_directory(const fs::path& dir, const DatasetSpec& spec) {
@@ -88,7 +77,7 @@ void prepare_directory(const fs::path& dir, const DatasetSpec& spec) {
         if (has_shards || fs::exists(dir / kDatasetFileName))
             invalid_input(fmt::format("{} holds dataset files but no {}; use an empty --out directory", dir.string(),
                                       kManifestFileName));
-        write_text_atomically(manifest_path, spec.manifest().dump(2) + "\n");
+        write_file_durably(manifest_path, spec.manifest().dump(2) + "\n");
     }
     std::error_code ec;
     fs::create_directories(dir / kShardDirName, ec);

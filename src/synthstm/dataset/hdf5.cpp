@@ -21,7 +21,16 @@ std::string last_reason() {
         },
         &reason);
     H5Eclear2(H5E_DEFAULT);
-    return reason.empty() ? "HDF5 error" : reason;
+    if (reason.empty()) return "HDF5 error";
+    // System errors carry a long record; keep the system's own words.
+    const std::string marker = "error message = '";
+    if (const auto at = reason.find(marker); at != std::string::npos) {
+        const auto from = at + marker.size();
+        reason = reason.substr(from, reason.find('\'', from) - from);
+    }
+    for (char& c : reason)
+        if (c == '\n') c = ' ';
+    return reason;
 }
 
 [[noreturn]] void fail(const std::string& what) { io_error(fmt::format("cannot {}: {}", what, last_reason())); }
@@ -61,13 +70,21 @@ void check(herr_t status, const std::string& what) {
 
 void silence_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 
-Handle create_file(const std::filesystem::path& path) {
+Handle create_memory_file(const std::string& name) {
     silence_errors();
-    Handle fcpl = plist(H5P_FILE_CREATE, "create a file property list");
-    // Default (earliest) format versions: files that HDF5 1.8 and every h5py can read.
     Handle fapl = plist(H5P_FILE_ACCESS, "create a file access property list");
-    return Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.id(), fapl.id()), H5Fclose,
-                  fmt::format("create {}", path.string()));
+    check(H5Pset_fapl_core(fapl.id(), 1 << 20, 0), "select the in-memory driver");
+    return Handle(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id()), H5Fclose,
+                  fmt::format("create {} in memory", name));
+}
+
+std::string file_image(hid_t file, const std::string& name) {
+    check(H5Fflush(file, H5F_SCOPE_GLOBAL), fmt::format("flush {}", name));
+    const ssize_t size = H5Fget_file_image(file, nullptr, 0);
+    if (size < 0) fail(fmt::format("take the image of {}", name));
+    std::string bytes(static_cast<std::size_t>(size), '\0');
+    if (H5Fget_file_image(file, bytes.data(), bytes.size()) != size) fail(fmt::format("take the image of {}", name));
+    return bytes;
 }
 
 Handle open_file(const std::filesystem::path& path) {

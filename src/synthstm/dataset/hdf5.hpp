@@ -40,8 +40,13 @@ void check(herr_t status, const std::string& what);
 /// Stops HDF5 printing its error stack to stderr (errors become exceptions instead).
 void silence_errors();
 
-/// Creates (truncates) a file; object times are not recorded, so equal content gives equal bytes.
-Handle create_file(const std::filesystem::path& path);
+/// Creates a file that lives in memory only (HDF5's core driver): it is built there and its
+/// bytes taken with file_image(), so the disk is written by plain calls that fail cleanly (HDF5
+/// cannot close a file whose last writes failed, and then crashes at exit). Object times are
+/// not recorded, so equal content gives equal bytes.
+Handle create_memory_file(const std::string& name);
+/// The bytes of an open file (flushed first).
+std::string file_image(hid_t file, const std::string& name);
 /// Opens a file read-only.
 Handle open_file(const std::filesystem::path& path);
 /// Creates a group (and its parents: "a/b").

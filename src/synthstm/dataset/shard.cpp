@@ -18,14 +18,31 @@ namespace {
 
 [[noreturn]] void internal_error(const std::string& message) { throw Error(ErrorKind::Internal, message); }
 
-/// Flushes a file (or directory) to disk; throws Io naming it.
-void sync_path(const std::filesystem::path& path, bool directory) {
-    const int fd = ::open(path.c_str(), directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
-    if (fd < 0) io_error(fmt::format("cannot open {} to sync it: {}", path.string(), std::strerror(errno)));
-    const int rc = ::fsync(fd);
-    const int err = errno;
+/// Writes bytes to a new file and flushes it to disk; throws Io naming the file (disk full, …).
+void write_durably(const std::filesystem::path& path, const std::string& bytes) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) io_error(fmt::format("cannot create {}: {}", path.string(), std::strerror(errno)));
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            const int err = n < 0 ? errno : ENOSPC;
+            ::close(fd);
+            io_error(fmt::format("cannot write {}: {}", path.string(), std::strerror(err)));
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd) != 0 || ::close(fd) != 0)
+        io_error(fmt::format("cannot write {}: {}", path.string(), std::strerror(errno)));
+}
+
+/// Flushes a directory to disk (best effort: a rename is then durable).
+void sync_directory(const std::filesystem::path& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY);
+    if (fd < 0) return;
+    ::fsync(fd);
     ::close(fd);
-    if (rc != 0 && !directory) io_error(fmt::format("cannot sync {}: {}", path.string(), std::strerror(err)));
 }
 
 nlohmann::json class_names() {
@@ -34,9 +51,10 @@ nlohmann::json class_names() {
     return names;
 }
 
-void write_shard_file(const std::filesystem::path& path, const DatasetSpec& spec, const std::vector<Column>& columns,
-                      std::span<const SampleRecord> records) {
-    h5::Handle file = h5::create_file(path);
+/// The bytes of a shard file.
+std::string shard_image(const std::filesystem::path& path, const DatasetSpec& spec, const std::vector<Column>& columns,
+                        std::span<const SampleRecord> records) {
+    h5::Handle file = h5::create_memory_file(path.string());
     write_dataset_attributes(file.id(), spec);
     h5::write_attribute(file.id(), "first_index", records.front().index);
     h5::write_attribute(file.id(), "end_index", records.back().index + 1);
@@ -77,7 +95,7 @@ void write_shard_file(const std::filesystem::path& path, const DatasetSpec& spec
     h5::Handle memory_row = defect_row_memory_type();
     h5::write_all(table.id(), memory_row.id(), rows.data(), fmt::format("defects in {}", path.string()));
     table.close(fmt::format("close defects in {}", path.string()));
-    file.close(fmt::format("write {}", path.string()));
+    return h5::file_image(file.id(), path.string());
 }
 
 }  // namespace
@@ -99,17 +117,20 @@ std::filesystem::path temporary_path(const std::filesystem::path& final_path) {
 void write_shard(const std::filesystem::path& final_path, const DatasetSpec& spec, const std::vector<Column>& columns,
                  std::span<const SampleRecord> records) {
     if (records.empty()) internal_error(fmt::format("shard {} has no samples", final_path.string()));
+    write_file_durably(final_path, shard_image(final_path, spec, columns, records));
+}
+
+void write_file_durably(const std::filesystem::path& final_path, const std::string& bytes) {
     const auto tmp = temporary_path(final_path);
     try {
-        write_shard_file(tmp, spec, columns, records);
-        sync_path(tmp, false);
+        write_durably(tmp, bytes);
     } catch (...) {
         std::error_code ec;
         std::filesystem::remove(tmp, ec);
         throw;
     }
     rename_into_place(tmp, final_path);
-    sync_path(final_path.parent_path(), true);
+    sync_directory(final_path.parent_path());
 }
 
 void rename_into_place(const std::filesystem::path& tmp, const std::filesystem::path& final_path) {

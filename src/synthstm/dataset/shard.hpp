@@ -25,6 +25,9 @@ SampleRecord make_record(const SimulatedSample& sample, std::uint64_t index, con
 /// The temporary name a shard is written under before the rename.
 std::filesystem::path temporary_path(const std::filesystem::path& final_path);
 
+/// Writes bytes under the temporary name, syncs them to disk and renames the file to its final
+/// name: a file of the final name is complete or absent. Throws Io naming the file.
+void write_file_durably(const std::filesystem::path& final_path, const std::string& bytes);
 /// Renames a finished temporary file to its final name; throws Io naming both.
 void rename_into_place(const std::filesystem::path& tmp, const std::filesystem::path& final_path);
 
