@@ -106,52 +106,8 @@ cmp -s r-full.txt r-killed.txt || fail "killed and resumed differs from uninterr
 # [0, 1]; inputs/z_recorded spans 0–255; inspect writes its statistics and picture.
 "$bin" generate --preset wse2-main --set resolution_px=16 -n 6 --seed 3 --out main --threads 2 --shard-size 4 \
   --channels current_forward --quiet >/dev/null || fail "generate wse2-main exited $?"
-"$python" - main/dataset.h5 <<'PY' || fail "wse2-main dataset content"
-import json, sys
-import h5py, numpy as np
-f = h5py.File(sys.argv[1], "r")
-config = json.loads(f.attrs["config"])
-n = int(f.attrs["samples"])
-assert n == 6 and f["sample_index"][:].tolist() == list(range(6))
-checked = 0
-for key, spec in config.items():
-    col = f["parameters/" + key][:]
-    assert col.shape == (n,), key
-    values = [v.decode() if isinstance(v, bytes) else v for v in col.tolist()]
-    if isinstance(spec, dict) and "uniform" in spec:
-        lo, hi = spec["uniform"]
-        mags = [abs(v) for v in values] if spec.get("random_sign") else values
-        assert all(lo <= v <= hi for v in mags), (key, spec, values)
-    elif isinstance(spec, dict) and "choice" in spec:
-        assert all(v in spec["choice"] for v in values), (key, spec, values)
-    elif isinstance(spec, bool):
-        assert all(bool(v) == spec for v in values), (key, spec, values)
-    elif isinstance(spec, dict):
-        raise AssertionError(f"{key}: no check for {spec}")
-    else:
-        assert all(v == spec for v in values), (key, spec, values)
-    checked += 1
-assert checked == len(config) and checked > 50, checked
-def visit(name, obj):
-    if isinstance(obj, h5py.Dataset) and obj.dtype.kind == "f":
-        assert np.all(np.isfinite(obj[()])), name
-f.visititems(visit)
-for name in ("targets/lattice", "targets/defects"):
-    t = f[name][:]
-    assert t.dtype == np.float32 and t.shape == (n, 16, 16), name
-    assert t.min() >= 0 and t.max() <= 1 and t.max() > 0.9, name
-x = f["inputs/z_recorded"][:]
-assert x.dtype == np.uint8 and all(img.min() == 0 and img.max() == 255 for img in x)
-raw = f["inputs/z_recorded_raw"][:]
-lo, hi = f["derived/z_recorded_min_nm"][:], f["derived/z_recorded_max_nm"][:]
-assert np.allclose(raw.min(axis=(1, 2)), lo, atol=1e-6) and np.allclose(raw.max(axis=(1, 2)), hi, atol=1e-6)
-assert f["inputs/current_forward"].shape == (n, 16, 16)
-c = f["targets/class_map"][:]
-assert c.dtype == np.uint8 and c.max() <= 7
-d = f["defects"][:]
-assert len(d) == f["derived/defect_count"][:].sum() and set(d["sample_index"]) <= set(range(n))
-assert set(d["type"]) <= {b"vacancy", b"dopant"} and set(d["sublattice"]) <= {b"Se_top", b"Se_bottom"}
-PY
+"$python" "$(dirname "$readme")/scripts/check_dataset.py" main/dataset.h5 6 >check.txt ||
+  fail "wse2-main dataset content (scripts/check_dataset.py): $(tail -3 check.txt)"
 "$bin" inspect main --json >inspect.json || fail "inspect exited $?"
 [[ -s main/inspect.png ]] || fail "inspect did not write main/inspect.png"
 "$python" - inspect.json <<'PY' || fail "inspect --json output"
