@@ -37,6 +37,8 @@ std::string capture(Work&& work) {
         return "";
     } catch (const Error& e) {
         return encode(e);
+    } catch (const fs::filesystem_error& e) {
+        return 'O' + std::string(e.what());
     } catch (const std::exception& e) {
         return 'X' + std::string(e.what());
     }
@@ -109,7 +111,6 @@ public:
         const auto t0 = Clock::now();
         std::vector<std::thread> pool;
         for (int t = 0; t < options_.threads; ++t) pool.emplace_back([this] { work(); });
-        std::string error;
         try {
             write_all(t0);
         } catch (...) {
