@@ -6,7 +6,7 @@ JOBS     ?= $(shell nproc)
 # Debian's interpreter, with its python3-* packages (another python3 may come first on PATH).
 PYTHON   ?= /usr/bin/python3
 
-.PHONY: all deps configure build demo test bench clean
+.PHONY: all deps configure build demo test bench check-dataset clean
 
 all: build
 
@@ -28,5 +28,9 @@ test: build
 bench: build
 	@$(BUILD)/bench/synthstm_bench --benchmark_min_time=0.2
 
+# 500 wse2-main samples checked for NaN/Inf, target ranges and parameter ranges (docs/dataset.md).
+check-dataset: build
+	@PYTHON=$(PYTHON) scripts/check-dataset $(BIN) check-dataset 500
+
 clean:
-	rm -rf build demo
+	rm -rf build demo check-dataset

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "config_source.hpp"
 #include "output_dir.hpp"
 #include "synthstm/core/error.hpp"
 #include "synthstm/dataset/simulate_sample.hpp"
@@ -20,12 +21,10 @@ namespace synthstm::cli {
 namespace {
 
 struct RenderOptions {
-    std::string config_file;
-    std::string preset;
+    ConfigSource source;
     std::uint64_t seed = 0;
     std::uint64_t index = 0;
     std::string out;
-    std::vector<std::string> sets;
     int threads = 1;
 };
 
@@ -57,11 +56,7 @@ std::string html_escape(const std::string& s) {
 }
 
 void run_render(const RenderOptions& o) {
-    if (!o.config_file.empty() && !o.preset.empty()) invalid_input("give --config or --preset, not both");
-    Config config = !o.config_file.empty() ? Config::from_file(o.config_file)
-                    : !o.preset.empty()    ? Config::preset(o.preset)
-                                           : Config();
-    for (const auto& s : o.sets) config.set(s);
+    const Config config = o.source.load();
     if (o.threads < 1) invalid_input(fmt::format("--threads must be at least 1, got {}", o.threads));
     const std::filesystem::path dir = prepare_output_dir(o.out);
     const ParameterSet parameters = config.draw(o.seed, o.index);
@@ -165,12 +160,10 @@ void register_render(CLI::App& app) {
     auto o = std::make_shared<RenderOptions>();
     CLI::App* cmd = app.add_subcommand("render", "Simulate one sample: every channel as .npy and PNG, params.json, "
                                                  "defects.csv, sample.gwy and index.html");
-    cmd->add_option("--config", o->config_file, "JSON config file (keys below; unlisted keys take the defaults)");
-    cmd->add_option("--preset", o->preset, "built-in preset: " + fmt::format("{}", fmt::join(Config::preset_names(), ", ")));
+    o->source.add_options(*cmd);
     cmd->add_option("--seed", o->seed, "dataset seed")->required();
     cmd->add_option("--index", o->index, "sample index within the dataset")->capture_default_str();
     cmd->add_option("--out", o->out, "output directory")->required();
-    cmd->add_option("--set", o->sets, "override a key with a constant: --set key=value (repeatable)");
     cmd->add_option("--threads", o->threads, "threads for the ideal scans (same result for any count)")->capture_default_str();
     cmd->footer(schema_help());
     cmd->callback([o] { run_render(*o); });

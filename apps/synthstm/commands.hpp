@@ -10,6 +10,10 @@ void register_ldos(CLI::App& app);
 void register_tip(CLI::App& app);
 /// `synthstm render`: one simulated sample with every channel and its ground truth.
 void register_render(CLI::App& app);
+/// `synthstm generate`: a dataset of N samples in HDF5 shards, resumable, threads and MPI ranks.
+void register_generate(CLI::App& app);
+/// `synthstm inspect`: counts, parameter ranges, defect statistics and a picture of a dataset.
+void register_inspect(CLI::App& app);
 /// `synthstm bench`: samples per second and per-stage medians.
 void register_bench(CLI::App& app);
 

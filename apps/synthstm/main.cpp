@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
     synthstm::cli::register_ldos(app);
     synthstm::cli::register_tip(app);
     synthstm::cli::register_render(app);
+    synthstm::cli::register_generate(app);
+    synthstm::cli::register_inspect(app);
     synthstm::cli::register_bench(app);
     try {
         app.parse(argc, argv);

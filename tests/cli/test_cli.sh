@@ -4,19 +4,7 @@
 set -uo pipefail
 bin=$1 python=$2 work=$3
 rm -rf "$work" && mkdir -p "$work" && cd "$work"
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-
-# Bad input: exit code 2, exactly one line on stderr naming the problem, nothing on stdout.
-expect_error() {
-  local needle=$1; shift
-  "$bin" "$@" >out.txt 2>err.txt
-  local rc=$?
-  [[ $rc == 2 ]] || fail "'$*' exited $rc, expected 2"
-  [[ $(wc -l <err.txt) == 1 ]] || fail "'$*' wrote $(wc -l <err.txt) lines to stderr: $(cat err.txt)"
-  grep -q -- "$needle" err.txt || fail "'$*': error '$(cat err.txt)' does not name '$needle'"
-  [[ ! -s out.txt ]] || fail "'$*' wrote to stdout"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 echo '{"defects": [{"type": "vacancy", "site": "Se_top"}]}' >no-cell.json
 echo '{"defects": [' >truncated.json
 echo '{"defects": [{"type": "hole", "site": "Se_top", "cell": [0, 0]}]}' >bad-type.json

@@ -24,6 +24,16 @@ TEST(Config, EveryPresetValidatesAndMainEqualsTheDefaults) {
     const ParameterSet ideal = Config::preset("wse2-ideal").draw(1, 0);
     EXPECT_EQ(ideal.number("noise_rel"), 0.0);
     EXPECT_EQ(ideal.number("drift_fast_nm"), 0.0);
+    EXPECT_EQ(ideal.text("scan_mode"), "feedback");
+    // The control dataset: the main dataset's sample and noise, only the scan differs.
+    const ParameterSet control = Config::preset("wse2-control").draw(1, 0);
+    const ParameterSet main = Config::preset("wse2-main").draw(1, 0);
+    EXPECT_EQ(control.text("scan_mode"), "constant_current");
+    for (const char* key : {"size_nm", "bias_V", "tip", "kappa_per_nm", "vacancy_top_per_nm2", "noise_rel",
+                            "sample_rotation_rad", "tip_height_nm"})
+        EXPECT_EQ(control.to_json()[key], main.to_json()[key]) << key;
+    for (const char* key : {"drift_fast_nm", "jitter_slow_nm", "creep_fast_nm", "hysteresis_weight", "sample_tilt_rad"})
+        EXPECT_EQ(control.number(key), 0.0) << key;
 }
 
 TEST(Config, DefaultsValidateAgainstTheirOwnSchema) {

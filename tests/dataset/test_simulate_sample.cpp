@@ -119,5 +119,34 @@ TEST(SimulatedSample, LowTipHeightOverVacanciesConverges) {
     EXPECT_LT(*std::min_element(z.values.begin(), z.values.end()), 0.05);  // it did dip
 }
 
+// scan_mode constant_current (the seed's control dataset): z_recorded is the ideal image plus
+// the height the current noise implies, z_true the ideal image; without noise they coincide.
+TEST(SimulatedSample, ConstantCurrentModeIsTheIdealImagePlusNoise) {
+    Config c = Config::preset("wse2-control");
+    for (const char* s : {"tip=w111-sharp", "size_nm=1.5", "resolution_px=16", "noise_rel=0"}) c.set(s);
+    const SimulatedSample quiet = simulate_sample(c.draw(4, 0), 4, 0);
+    const auto& ideal = find_channel(quiet, "constant_current_height").image.values;
+    EXPECT_EQ(find_channel(quiet, "z_recorded_forward").image.values, ideal);
+    EXPECT_EQ(find_channel(quiet, "z_recorded_backward").image.values, ideal);
+    EXPECT_EQ(find_channel(quiet, "z_true_forward").image.values, ideal);
+    EXPECT_EQ(quiet.times.feedback_scan_ms, 0.0);
+
+    c.set("noise_rel=0.3");
+    const SimulatedSample noisy = simulate_sample(c.draw(4, 0), 4, 0);
+    const auto& z = find_channel(noisy, "z_recorded_forward").image.values;
+    const auto& back = find_channel(noisy, "z_recorded_backward").image.values;
+    EXPECT_EQ(find_channel(noisy, "constant_current_height").image.values, ideal);  // same sample
+    double sum2 = 0.0;
+    for (std::size_t k = 0; k < z.size(); ++k) {
+        ASSERT_TRUE(std::isfinite(z[k]));
+        sum2 += (z[k] - ideal[k]) * (z[k] - ideal[k]);
+    }
+    // Noise of 0.3 std(I) moves the height by a few pm to tens of pm, not by nanometres.
+    const double rms = std::sqrt(sum2 / static_cast<double>(z.size()));
+    EXPECT_GT(rms, 1e-4);
+    EXPECT_LT(rms, 0.1);
+    EXPECT_NE(z, back);  // each pass draws its own noise
+}
+
 }  // namespace
 }  // namespace synthstm

@@ -81,6 +81,8 @@ std::vector<ParameterSpec> make_schema() {
         {"creep_ratio_fast", K::Number, "", uniform(0.1, 10), 0.01, 1e6, {}, "t_end/t0 of the fast-axis creep"},
         {"creep_ratio_slow", K::Number, "", uniform(0.1, 10), 0.01, 1e6, {}, "t_end/t0 of the slow-axis creep"},
         // Vertical piezo and feedback.
+        {"scan_mode", K::Text, "", "feedback", 0, 0, {"feedback", "constant_current"},
+         "z_recorded from the feedback scan, or the ideal constant-current image plus current noise (control)"},
         {"hysteresis_A", K::Number, "", uniform(0.1, 1.0), 0, 10, {}, "Bouc–Wen A"},
         {"hysteresis_beta", K::Number, "", uniform(0.1, 1.0), 0, 10, {}, "Bouc–Wen β"},
         {"hysteresis_gamma", K::Number, "", uniform(0.1, 1.0), -10, 10, {}, "Bouc–Wen γ"},

@@ -87,6 +87,35 @@ struct Box {
     }
 };
 
+/// scan_mode "constant_current" (the seed's control dataset): no controller, piezo or lateral
+/// distortion, only the statistical noise of the current on the ideal image. Each pixel of each
+/// pass measures I = I_set + σ n at its ideal constant-current height and records the height an
+/// ideal log-amplifier feedback (one update at the ideal gain g0) would move to:
+/// z = z_cc + g0 ln(|I| / |I_set|), |I| floored at 1e-3 |I_set| as in the feedback scan.
+/// z_true is z_cc; the backward pass images the same positions with its own noise.
+void add_control_channels(SimulatedSample& out, const ScanImage& constant_current, double sigma, std::uint64_t seed,
+                          std::uint64_t sample_index) {
+    RandomStream noise(seed, sample_index, StreamPurpose::Noise);
+    const double setpoint = std::abs(out.setpoint);
+    const double sign = out.setpoint < 0 ? -1.0 : 1.0;
+    std::array<ScanImage, 2> recorded{constant_current, constant_current}, current;
+    for (int k = 0; k < 2; ++k) {
+        current[k] = ScanImage(constant_current.rows, constant_current.cols);
+        for (std::size_t i = 0; i < constant_current.values.size(); ++i) {
+            const double measured = std::max(setpoint + sigma * noise.normal(), 1e-3 * setpoint);
+            recorded[k].values[i] += out.ideal_gain_nm * std::log(measured / setpoint);
+            current[k].values[i] = sign * measured;
+        }
+    }
+    const char* pass_names[2] = {"forward", "backward"};
+    for (int k = 0; k < 2; ++k)
+        out.channels.push_back({fmt::format("z_recorded_{}", pass_names[k]), "nm", std::move(recorded[k])});
+    for (int k = 0; k < 2; ++k)
+        out.channels.push_back({fmt::format("z_true_{}", pass_names[k]), "nm", constant_current});
+    for (int k = 0; k < 2; ++k)
+        out.channels.push_back({fmt::format("current_{}", pass_names[k]), "arb", std::move(current[k])});
+}
+
 }  // namespace
 
 const Channel& find_channel(const SimulatedSample& sample, const std::string& name) {
@@ -284,6 +313,17 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     out.times.constant_current_ms = ms_since(t0);
     t0 = Clock::now();
 
+    const char* pass_names[2] = {"forward", "backward"};
+    if (p.text("scan_mode") == "constant_current") {
+        add_control_channels(out, constant_current, p.number("noise_rel") * standard_deviation(constant_height.values),
+                             seed, sample_index);
+        out.channels.push_back({"constant_height_current", "arb", std::move(constant_height)});
+        out.channels.push_back({"constant_current_height", "nm", std::move(constant_current)});
+        out.truth = ground_truth(material, out.defects, pixel_positions(trajectory, ScanPass::Forward));
+        out.times.ground_truth_ms = ms_since(t0);
+        return out;
+    }
+
     // The feedback scan: controller, Bouc–Wen piezo, current noise.
     FeedbackSettings fb;
     fb.setpoint = out.setpoint;
@@ -307,7 +347,6 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     out.times.feedback_scan_ms = ms_since(t0);
     t0 = Clock::now();
 
-    const char* pass_names[2] = {"forward", "backward"};
     for (int k = 0; k < 2; ++k)
         out.channels.push_back({fmt::format("z_recorded_{}", pass_names[k]), "nm", std::move(feedback.z_recorded_nm[k])});
     for (int k = 0; k < 2; ++k)

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "synthstm/core/error.hpp"
+#include "synthstm/io/cairo_png.hpp"
 #include "synthstm/io/file_bytes.hpp"
 #include "synthstm/io/plot.hpp"
 
@@ -78,13 +79,23 @@ ColourLimits image_colour_limits(std::span<const float> values, const ImagePngOp
     return limits;
 }
 
+std::vector<std::uint32_t> image_colours(std::span<const float> values, const ImagePngOptions& options) {
+    const ColourLimits limits = image_colour_limits(values, options);
+    const double span = limits.high - limits.low;
+    std::vector<std::uint32_t> colours(values.size());
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        const double v = values[i];
+        const double t = !std::isfinite(v) ? 0.0 : span > 0 ? (v - limits.low) / span : 0.5;
+        colours[i] = to_pixel(map_colour(options.colour_map, t));
+    }
+    return colours;
+}
+
 void write_image_png(const std::filesystem::path& path, std::span<const float> values, std::size_t rows,
                      std::size_t cols, const ImagePngOptions& options) {
     if (rows == 0 || cols == 0) invalid_input(fmt::format("cannot write {}: empty image ({} x {})", path.string(), rows, cols));
     if (values.size() != rows * cols)
         invalid_input(fmt::format("cannot write {}: {} values for a {} x {} image", path.string(), values.size(), rows, cols));
-    const ColourLimits limits = image_colour_limits(values, options);
-
     std::size_t scale = 1;
     if (options.min_size_px > 1) {
         const auto want = static_cast<std::size_t>(options.min_size_px);
@@ -99,13 +110,7 @@ void write_image_png(const std::filesystem::path& path, std::span<const float> v
                                   height, max_side_px));
 
     // One colour per data value, then blocks of scale × scale screen pixels.
-    const double span = limits.high - limits.low;
-    std::vector<std::uint32_t> colours(values.size());
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        const double v = values[i];
-        const double t = !std::isfinite(v) ? 0.0 : span > 0 ? (v - limits.low) / span : 0.5;
-        colours[i] = to_pixel(map_colour(options.colour_map, t));
-    }
+    const std::vector<std::uint32_t> colours = image_colours(values, options);
 
     cairo_surface_t* surface =
         cairo_image_surface_create(CAIRO_FORMAT_RGB24, static_cast<int>(width), static_cast<int>(height));
@@ -124,8 +129,11 @@ void write_image_png(const std::filesystem::path& path, std::span<const float> v
         const std::uint32_t* src = colours.data() + data_row * cols;
         for (std::size_t x = 0; x < width; ++x) line[x] = src[x / scale];
     }
-    cairo_surface_mark_dirty(surface);
+    save_surface_png(surface, path);
+}
 
+void save_surface_png(cairo_surface_t* surface, const std::filesystem::path& path) {
+    cairo_surface_mark_dirty(surface);
     std::string png;
     const cairo_status_t status = cairo_surface_write_to_png_stream(surface, append_to_string, &png);
     cairo_surface_destroy(surface);

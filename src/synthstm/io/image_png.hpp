@@ -5,9 +5,12 @@
 /// picture. By default the writer therefore flips rows, putting the data's last row at the top of
 /// the PNG; set row0_is_bottom = false for arrays whose row 0 is the top line.
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <span>
+#include <string>
+#include <vector>
 
 namespace synthstm {
 
@@ -40,6 +43,9 @@ struct ColourLimits {
 /// Throws InvalidInput when the given min exceeds max or robust_percent is outside [0, 50).
 ColourLimits image_colour_limits(std::span<const float> values, const ImagePngOptions& options = {});
 
+/// The colour of every value as write_image_png draws it (0xffRRGGBB, rows not flipped).
+std::vector<std::uint32_t> image_colours(std::span<const float> values, const ImagePngOptions& options = {});
+
 /// Writes values (rows × cols, row-major) as an RGB PNG. Values at or below the low limit take
 /// the first colour, at or above the high limit the last; non-finite values take the first colour.
 /// A flat array (low == high) is drawn in the middle colour. The file appears complete or not at
@@ -47,5 +53,25 @@ ColourLimits image_colour_limits(std::span<const float> values, const ImagePngOp
 /// than 32767 pixels a side; Io naming the path when it cannot be written.
 void write_image_png(const std::filesystem::path& path, std::span<const float> values, std::size_t rows,
                      std::size_t cols, const ImagePngOptions& options = {});
+
+/// One image of an image grid, with its own colour scale.
+struct GridImage {
+    std::vector<float> values;  ///< rows × cols, row-major
+    std::size_t rows = 0;       ///< data rows
+    std::size_t cols = 0;       ///< data columns
+    ImagePngOptions colours;    ///< colour map, limits and orientation (min_size_px is ignored)
+};
+
+/// Images side by side in a table: grid rows × columns, titled columns, labelled rows.
+struct ImageGrid {
+    std::vector<std::string> column_titles;  ///< one per column (its count sets the columns)
+    std::vector<std::string> row_labels;     ///< one per row
+    std::vector<GridImage> images;           ///< row-major, rows × columns
+    int tile_px = 128;                       ///< side of each drawn image
+};
+
+/// Writes the grid as a PNG (complete or not at all). Throws InvalidInput when the image count is
+/// not rows × columns, Io naming the path when it cannot be written.
+void write_image_grid_png(const std::filesystem::path& path, const ImageGrid& grid);
 
 }  // namespace synthstm
