@@ -151,6 +151,30 @@ TEST(ConstantCurrent, ThreadCountDoesNotChangeTheImage) {
     EXPECT_EQ(constant_height_scan(j, p, 0.45, 1).values, constant_height_scan(j, p, 0.45, 2).values);
 }
 
+// Starting from the constant-height evaluations (HeightSlice) gives the same image, every pixel
+// at the setpoint, for 1 and 2 threads alike; a slice of the wrong size is refused.
+TEST(ConstantCurrent, KnownHeightSliceStartsTheSolve) {
+    const TunnelingModel m = model_for({Vec3(0, 0, 0), Vec3(0.2, 0.1, 0.3)});
+    const TunnelingJunction j{&m, 0.005, 1.0};
+    const LateralPositions p = grid(10, 1.5);
+    HeightSlice slice;
+    const double setpoint = median_current(constant_height_scan(j, p, 0.45, 1, &slice));
+    EXPECT_EQ(slice.height_nm, 0.45);
+    const ScanImage plain = constant_current_scan(j, p, setpoint, 0.45);
+    ScanImage slopes;
+    const ScanImage started = constant_current_scan(j, p, setpoint, 0.45, {}, 1, &slopes, &slice);
+    for (std::size_t k = 0; k < started.values.size(); ++k) {
+        const TunnelingCurrent i = j.current(p.x_nm[k], p.y_nm[k], started.values[k]);
+        ASSERT_NEAR(i.current / setpoint, 1.0, 1e-8) << "pixel " << k;
+        EXPECT_NEAR(started.values[k], plain.values[k], 1e-9) << "pixel " << k;
+        EXPECT_NEAR(slopes.values[k], i.dln_current_dz_per_nm, 1e-6 * std::abs(i.dln_current_dz_per_nm));
+    }
+    EXPECT_EQ(started.values, constant_current_scan(j, p, setpoint, 0.45, {}, 2, nullptr, &slice).values);
+    HeightSlice wrong = slice;
+    wrong.ln_abs_current = ScanImage(3, 3);
+    EXPECT_THROW(constant_current_scan(j, p, setpoint, 0.45, {}, 1, nullptr, &wrong), Error);
+}
+
 // A setpoint beyond reach (far above any current the surface gives at the lowest height) is an
 // error naming a pixel, not a silent wrong pixel.
 TEST(ConstantCurrent, UnreachableSetpointIsAnError) {

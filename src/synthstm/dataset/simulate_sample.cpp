@@ -299,11 +299,12 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     const PassTrajectory& fwd = trajectory.pass(ScanPass::Forward);
     const LateralPositions forward{frame.pixels, frame.pixels, fwd.x_nm, fwd.y_nm};
     const double z0 = p.number("tip_height_nm");
-    ScanImage constant_height = constant_height_scan(image_junction, forward, z0, options.threads);
+    HeightSlice slice;  // the constant-height evaluations start the constant-current solve
+    ScanImage constant_height = constant_height_scan(image_junction, forward, z0, options.threads, &slice);
     out.setpoint = median_current(constant_height);
     ScanImage solved_slope;
     ScanImage constant_current =
-        constant_current_scan(junction, forward, out.setpoint, z0, {}, options.threads, &solved_slope);
+        constant_current_scan(junction, forward, out.setpoint, z0, {}, options.threads, &solved_slope, &slice);
     // The ideal gain from the slope at the solved heights (the solver's last evaluation there).
     std::vector<double> slopes;
     for (std::size_t k = 0; k < forward.x_nm.size(); k += std::max<std::size_t>(1, forward.x_nm.size() / 256))

@@ -11,6 +11,60 @@
 
 namespace synthstm {
 
+namespace {
+
+/// ln|I(z)| at one pixel from the last two exact points there: cubic Hermite between them (and
+/// up to δ beyond) when they are at most kSpanNm apart, else linear within δ of the nearer one.
+/// The Hermite error is at most max|d⁴ ln I/dz⁴| h⁴/384 for points h apart, below 1e-6 for
+/// h ≤ 0.1 nm; the linear one ½ max|d² ln I/dz²| δ². A controller that rings between two
+/// heights (K_p above twice the ideal gain) then costs two evaluations per pixel, not one per update.
+class PixelLnCurrent {
+public:
+    explicit PixelLnCurrent(double delta_nm) : delta_(delta_nm) {}
+
+    /// Adds an exact point (a non-finite value or slope is not kept).
+    void add(double z, double ln, double slope) {
+        if (!std::isfinite(ln) || !std::isfinite(slope)) return;
+        older_ = newer_;
+        newer_ = {z, ln, slope};
+        count_ = std::min(count_ + 1, 2);
+    }
+
+    /// *ln = the model at z; false when z is outside what the points cover.
+    bool at(double z, double* ln) const {
+        if (count_ == 0 || delta_ <= 0.0) return false;
+        if (count_ == 2) {
+            const double lo = std::min(older_.z, newer_.z), hi = std::max(older_.z, newer_.z);
+            const double h = newer_.z - older_.z;
+            if (h != 0.0 && hi - lo <= kSpanNm && z >= lo - delta_ && z <= hi + delta_) {
+                const double t = (z - older_.z) / h, t2 = t * t, t3 = t2 * t;
+                *ln = (2 * t3 - 3 * t2 + 1) * older_.ln + (t3 - 2 * t2 + t) * h * older_.slope +
+                      (-2 * t3 + 3 * t2) * newer_.ln + (t3 - t2) * h * newer_.slope;
+                return true;
+            }
+        }
+        for (const Point* p : {&newer_, &older_}) {
+            if (p == &older_ && count_ < 2) break;
+            if (std::abs(z - p->z) <= delta_) {
+                *ln = p->ln + p->slope * (z - p->z);
+                return true;
+            }
+        }
+        return false;
+    }
+
+private:
+    static constexpr double kSpanNm = 0.1;
+    struct Point {
+        double z = 0.0, ln = 0.0, slope = 0.0;
+    };
+    double delta_;
+    Point newer_, older_;
+    int count_ = 0;
+};
+
+}  // namespace
+
 void FeedbackSettings::validate() const {
     const auto positive = [](double v, const char* name) {
         if (!(v > 0.0) || !std::isfinite(v)) invalid_input(fmt::format("feedback: {} must be positive, got {}", name, v));
@@ -82,21 +136,17 @@ FeedbackChannels feedback_scan(const TunnelingJunction& junction, const ScanFram
                 // The recorded signals are averaged over the pixel's dwell (the acquisition
                 // integrates): the heights after each update and the currents measured.
                 double sum_voltage = 0.0, sum_true = 0.0, sum_current = 0.0;
-                // The local model ln|I| ≈ ln_a + slope_a (z − z_a) at this pixel (see the header).
-                double z_a = std::numeric_limits<double>::quiet_NaN(), ln_a = 0.0, slope_a = 0.0;
-                if (anchored && pass == ScanPass::Forward) {
-                    z_a = anchors.height_nm->at(px.row, px.col);
-                    ln_a = target;
-                    slope_a = anchors.dln_current_dz->at(px.row, px.col);
-                }
+                // The local model of ln|I(z)| at this pixel (see the header).
+                PixelLnCurrent model(s.local_model_nm);
+                if (anchored && pass == ScanPass::Forward)
+                    model.add(anchors.height_nm->at(px.row, px.col), target, anchors.dln_current_dz->at(px.row, px.col));
                 for (int u = 0; u < s.updates_per_pixel; ++u) {
-                    if (!(std::abs(z_true - z_a) <= s.local_model_nm)) {
+                    double ln_current = 0.0;
+                    if (!model.at(z_true, &ln_current)) {
                         const TunnelingCurrent c = junction.current(x, y, z_true);
-                        z_a = z_true;
-                        ln_a = c.ln_abs_current;
-                        slope_a = std::isfinite(c.dln_current_dz_per_nm) ? c.dln_current_dz_per_nm : 0.0;
+                        ln_current = c.ln_abs_current;
+                        model.add(z_true, c.ln_abs_current, c.dln_current_dz_per_nm);
                     }
-                    const double ln_current = ln_a + slope_a * (z_true - z_a);
                     const double current = std::isfinite(ln_current) ? sign * std::exp(ln_current) : 0.0;
                     const double measured = current + sigma * noise.normal();
                     // A log amplifier sees |I| and saturates near zero.

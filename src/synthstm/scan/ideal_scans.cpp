@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -26,9 +27,29 @@ void check_pixels(const LateralPositions& p) {
                                   p.x_nm.size(), p.y_nm.size()));
 }
 
-/// Solves ln|I(z)| = target for one pixel (see constant_current_scan).
+/// A point of ln|I(z)| − target already known: height, value, slope.
+struct KnownPoint {
+    double z = 0.0, f = 0.0, slope = 0.0;
+};
+
+/// The step δ that zeroes f + slope δ + ½ c δ² (the root nearer 0); Newton's −f/slope when the
+/// curvature is unknown or the quadratic has no real root.
+double quadratic_step(double f, double slope, double curvature) {
+    const double newton = -f / slope;
+    if (!std::isfinite(curvature) || curvature == 0.0) return newton;
+    const double disc = slope * slope - 2.0 * curvature * f;
+    if (!(disc >= 0.0)) return newton;
+    // δ = −2f / (slope + sign(slope) √disc): the stable form of the root nearer 0.
+    const double denom = slope + std::copysign(std::sqrt(disc), slope);
+    return denom != 0.0 ? -2.0 * f / denom : newton;
+}
+
+/// Solves ln|I(z)| = target for one pixel (see constant_current_scan). `known` (optional) is a
+/// point already evaluated at this pixel; `curvature` the curvature to try on the first step
+/// (NaN: none); on return *curvature_out holds the last secant curvature (NaN if none).
 double solve_height(const TunnelingJunction& j, double x, double y, double target, double z_start,
-                    const ConstantCurrentSettings& s, int row, int col, double* slope_out) {
+                    const ConstantCurrentSettings& s, int row, int col, double* slope_out, const KnownPoint* known,
+                    double curvature, double* curvature_out) {
     // f(z) = ln|I(z)| − target falls with z. Bracket: f(lo) > 0 > f(hi).
     double lo = s.min_height_nm, hi = s.max_height_nm;
     const auto f_at = [&](double z, double* slope) {
@@ -36,19 +57,30 @@ double solve_height(const TunnelingJunction& j, double x, double y, double targe
         *slope = c.dln_current_dz_per_nm;
         return c.ln_abs_current - target;
     };
-    double slope = 0.0;
-    double z = std::clamp(z_start, lo, hi);
-    double f = f_at(z, &slope);
+    double slope = 0.0, z = 0.0, f = 0.0;
+    if (known != nullptr && std::isfinite(known->f) && std::isfinite(known->slope) && known->z >= lo && known->z <= hi) {
+        z = known->z, f = known->f, slope = known->slope;
+    } else {
+        z = std::clamp(z_start, lo, hi);
+        f = f_at(z, &slope);
+    }
+    double z_prev = std::numeric_limits<double>::quiet_NaN(), slope_prev = 0.0;
+    *curvature_out = std::numeric_limits<double>::quiet_NaN();
     for (int it = 0; it < s.max_iterations; ++it) {
         if (std::abs(f) <= s.relative_tolerance) {
             *slope_out = slope;
             return z;
         }
         if (f > 0) lo = z; else hi = z;
-        double next = (std::isfinite(slope) && slope < 0.0) ? z - f / slope : 0.5 * (lo + hi);
+        if (std::isfinite(z_prev) && std::abs(z - z_prev) > 1e-9) {
+            curvature = (slope - slope_prev) / (z - z_prev);
+            *curvature_out = curvature;
+        }
+        double next = (std::isfinite(slope) && slope < 0.0) ? z + quadratic_step(f, slope, curvature) : 0.5 * (lo + hi);
         // Safeguard: a step that leaves the bracket (or does not move) becomes a bisection.
         if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
         if (hi - lo < 1e-12) break;
+        z_prev = z, slope_prev = slope;
         z = next;
         f = f_at(z, &slope);
     }
@@ -64,15 +96,25 @@ double solve_height(const TunnelingJunction& j, double x, double y, double targe
 }  // namespace
 
 ScanImage constant_height_scan(const TunnelingJunction& junction, const LateralPositions& pixels, double height_nm,
-                               int threads) {
+                               int threads, HeightSlice* slice) {
     check_pixels(pixels);
     if (!std::isfinite(height_nm)) invalid_input("constant height: the height is not finite");
     ScanImage img(pixels.rows, pixels.cols);
+    if (slice != nullptr) {
+        slice->height_nm = height_nm;
+        slice->ln_abs_current = ScanImage(pixels.rows, pixels.cols);
+        slice->dln_current_dz = ScanImage(pixels.rows, pixels.cols);
+    }
 #pragma omp parallel for schedule(dynamic) num_threads(std::max(threads, 1))
     for (int r = 0; r < pixels.rows; ++r) {
         for (int c = 0; c < pixels.cols; ++c) {
             const std::size_t k = std::size_t(r) * pixels.cols + c;
-            img.at(r, c) = junction.current(pixels.x_nm[k], pixels.y_nm[k], height_nm).current;
+            const TunnelingCurrent i = junction.current(pixels.x_nm[k], pixels.y_nm[k], height_nm);
+            img.at(r, c) = i.current;
+            if (slice != nullptr) {
+                slice->ln_abs_current.at(r, c) = i.ln_abs_current;
+                slice->dln_current_dz.at(r, c) = i.dln_current_dz_per_nm;
+            }
         }
     }
     return img;
@@ -80,12 +122,12 @@ ScanImage constant_height_scan(const TunnelingJunction& junction, const LateralP
 
 ScanImage constant_current_scan(const TunnelingJunction& junction, const LateralPositions& pixels, double setpoint,
                                 double start_height_nm, const ConstantCurrentSettings& settings, int threads) {
-    return constant_current_scan(junction, pixels, setpoint, start_height_nm, settings, threads, nullptr);
+    return constant_current_scan(junction, pixels, setpoint, start_height_nm, settings, threads, nullptr, nullptr);
 }
 
 ScanImage constant_current_scan(const TunnelingJunction& junction, const LateralPositions& pixels, double setpoint,
                                 double start_height_nm, const ConstantCurrentSettings& settings, int threads,
-                                ScanImage* dln_current_dz) {
+                                ScanImage* dln_current_dz, const HeightSlice* known) {
     check_pixels(pixels);
     if (!(setpoint != 0.0) || !std::isfinite(setpoint)) invalid_input("constant current: the setpoint must be non-zero");
     if (!(settings.min_height_nm < settings.max_height_nm) || !(settings.relative_tolerance > 0))
@@ -93,6 +135,9 @@ ScanImage constant_current_scan(const TunnelingJunction& junction, const Lateral
     const double target = std::log(std::abs(setpoint));
     ScanImage img(pixels.rows, pixels.cols);
     if (dln_current_dz) *dln_current_dz = ScanImage(pixels.rows, pixels.cols);
+    if (known != nullptr && (known->ln_abs_current.rows != pixels.rows || known->ln_abs_current.cols != pixels.cols ||
+                             known->dln_current_dz.rows != pixels.rows || known->dln_current_dz.cols != pixels.cols))
+        invalid_input("constant current: the known height slice does not match the pixels");
     // Errors thrown inside the parallel loop are kept and rethrown after it.
     std::string first_error;
 #pragma omp parallel for schedule(dynamic) num_threads(std::max(threads, 1))
@@ -100,11 +145,17 @@ ScanImage constant_current_scan(const TunnelingJunction& junction, const Lateral
         // A row is one unit of work (whatever the thread count): its first pixel starts from the
         // pure-exponential estimate at the start height (one Newton step), every later pixel
         // from the heights already solved in this row (linear extrapolation of the last two).
+        double curvature = std::numeric_limits<double>::quiet_NaN();  // carried along the row
         for (int c = 0; c < pixels.cols; ++c) {
             const std::size_t k = std::size_t(r) * pixels.cols + c;
             try {
                 double z0 = start_height_nm;
-                if (c == 0) {
+                KnownPoint point;
+                const KnownPoint* start = nullptr;
+                if (known != nullptr) {
+                    point = {known->height_nm, known->ln_abs_current.at(r, c) - target, known->dln_current_dz.at(r, c)};
+                    start = &point;
+                } else if (c == 0) {
                     const TunnelingCurrent c0 = junction.current(pixels.x_nm[k], pixels.y_nm[k], start_height_nm);
                     if (std::isfinite(c0.ln_abs_current) && c0.dln_current_dz_per_nm < 0)
                         z0 -= (c0.ln_abs_current - target) / c0.dln_current_dz_per_nm;
@@ -114,7 +165,10 @@ ScanImage constant_current_scan(const TunnelingJunction& junction, const Lateral
                     z0 = 2.0 * img.at(r, c - 1) - img.at(r, c - 2);
                 }
                 double slope = 0.0;
-                img.at(r, c) = solve_height(junction, pixels.x_nm[k], pixels.y_nm[k], target, z0, settings, r, c, &slope);
+                double last_curvature = 0.0;
+                img.at(r, c) = solve_height(junction, pixels.x_nm[k], pixels.y_nm[k], target, z0, settings, r, c, &slope,
+                                            start, curvature, &last_curvature);
+                if (std::isfinite(last_curvature)) curvature = last_curvature;
                 if (dln_current_dz) dln_current_dz->at(r, c) = slope;
             } catch (const Error& e) {
 #pragma omp critical
