@@ -1,8 +1,9 @@
 """PyTorch datasets that simulate samples on the fly, in C++.
 
-``SyntheticSTM(config, length, seed)`` is an IterableDataset of samples ``0 .. length-1`` of
-dataset ``seed``; ``SyntheticSTMMap`` is the same as a map-style Dataset. Sample k is the
-sample ``synthstm generate`` stores as index k for the same config and seed:
+``SyntheticSTM(config, length, seed, first=0)`` is an IterableDataset of the samples with
+indices ``first .. first+length-1`` of dataset ``seed``; ``SyntheticSTMMap`` is the same as a
+map-style Dataset. Sample k is the sample ``synthstm generate`` stores as index k for the same
+config and seed (``first`` sets apart, say, a validation range of the same dataset):
 
 - ``x``: float32 [1, H, W]. With ``input="scaled"`` (the default) it is the stored network
   input ``inputs/z_recorded`` (uint8 0–255) divided by 255; with ``input="raw"`` the recorded
@@ -10,7 +11,8 @@ sample ``synthstm generate`` stores as index k for the same config and seed:
 - ``y``: float32 [2, H, W]: the lattice map and the defect map (``targets/lattice``,
   ``targets/defects``).
 
-Under a DataLoader with several workers, worker w of W takes indices w, w + W, w + 2W, ...:
+Under a DataLoader with several workers, worker w of W takes indices first + w, first + w + W,
+first + w + 2W, ...:
 each index exactly once per epoch, and every epoch the same samples.
 """
 import torch
@@ -26,12 +28,13 @@ _INPUTS = {"scaled": "inputs/z_recorded", "raw": "inputs/z_recorded_raw"}
 class _Source:
     """What both datasets share: the config, seed, length and how a sample becomes tensors."""
 
-    def __init__(self, config, length, seed, input):
+    def __init__(self, config, length, seed, input, first):
         if input not in _INPUTS:
             raise ValueError(f"input must be one of {', '.join(_INPUTS)}, got {input!r}")
         self.config = as_config(config)
         self.length = non_negative(length, "length")
         self.seed = non_negative(seed, "seed")
+        self.first = non_negative(first, "first")
         self.input = input
         # Checks now, not in a worker, that the config can form a dataset (constant resolution).
         pixels = self.config.to_dict()["resolution_px"]
@@ -51,11 +54,11 @@ class _Source:
 
 class SyntheticSTM(IterableDataset):
     """A stream of ``length`` simulated samples of dataset ``seed`` (indices
-    0 .. length-1), rendered on the fly; see the module's doc for x, y and workers."""
+    first .. first+length-1), rendered on the fly; see the module's doc for x, y and workers."""
 
-    def __init__(self, config, length, seed, input="scaled"):
+    def __init__(self, config, length, seed, input="scaled", first=0):
         super().__init__()
-        self._source = _Source(config, length, seed, input)
+        self._source = _Source(config, length, seed, input, first)
 
     def __len__(self):
         return self._source.length
@@ -64,7 +67,8 @@ class SyntheticSTM(IterableDataset):
         """The indices this process yields: all, or this DataLoader worker's share."""
         info = get_worker_info()
         worker, workers = (0, 1) if info is None else (info.id, info.num_workers)
-        return range(worker, self._source.length, workers)
+        first = self._source.first
+        return range(first + worker, first + self._source.length, workers)
 
     def __iter__(self):
         for index in self.indices():
@@ -72,14 +76,14 @@ class SyntheticSTM(IterableDataset):
 
 
 class SyntheticSTMMap(Dataset):
-    """The map-style form of :class:`SyntheticSTM`: ``ds[k]`` renders sample k."""
+    """The map-style form of :class:`SyntheticSTM`: ``ds[k]`` renders sample first + k."""
 
-    def __init__(self, config, length, seed, input="scaled"):
+    def __init__(self, config, length, seed, input="scaled", first=0):
         super().__init__()
-        self._source = _Source(config, length, seed, input)
+        self._source = _Source(config, length, seed, input, first)
 
     def __len__(self):
         return self._source.length
 
     def __getitem__(self, index):
-        return self._source.sample(sample_row(index, self._source.length))
+        return self._source.sample(self._source.first + sample_row(index, self._source.length))

@@ -48,6 +48,12 @@ def test_one_process_yields_indices_in_order(reference):
     assert [key(x) for x, _ in streamed] == [key(x) for x, _ in reference]
 
 
+def test_first_offsets_the_indices(reference):
+    ds = SyntheticSTM(small_config(), LENGTH - 2, seed=5, first=2)
+    assert list(ds.indices()) == list(range(2, LENGTH))
+    assert key(SyntheticSTMMap(small_config(), LENGTH - 2, seed=5, first=2)[0][0]) == key(reference[2][0])
+
+
 def test_samples_have_the_documented_form(reference):
     x, y = reference[0]
     assert x.dtype == y.dtype == torch.float32
@@ -65,6 +71,8 @@ def test_bad_arguments():
         SyntheticSTM(small_config(), -1, seed=1)
     with pytest.raises(ValueError, match="resolution_px"):
         SyntheticSTM(small_config().set("resolution_px", {"choice": [16, 32]}), 4, seed=1)
+    with pytest.raises(ValueError, match="first"):
+        SyntheticSTMMap(small_config(), 4, seed=1, first=-2)
     with pytest.raises(IndexError):
         SyntheticSTMMap(small_config(), 4, seed=1)[4]
 
