@@ -48,6 +48,10 @@ def _text_of(value):
         raise ValueError(f"cannot use {value!r} as a config value: {error}") from None
 
 
+# set(key) without a value: key is the whole "key=value" text.
+_WHOLE_ASSIGNMENT = object()
+
+
 class Config:
     # The docstring is completed from the schema below the class.
     """A sample config: every parameter a constant or a distribution.
@@ -80,11 +84,11 @@ class Config:
         """A config from a dict of the JSON config's form; ``origin`` names it in messages."""
         return cls(_synthstm.Config.from_json_text(json.dumps(values), origin))
 
-    def set(self, key, value=None):
+    def set(self, key, value=_WHOLE_ASSIGNMENT):
         """Overrides one key: ``set("size_nm", 2.0)`` or ``set("size_nm=2.0")`` (as --set).
         A str value is taken as the command line takes it (JSON when it parses, else text);
         other values are written as JSON. Returns the config, so calls chain."""
-        assignment = key if value is None else f"{key}={_text_of(value)}"
+        assignment = key if value is _WHOLE_ASSIGNMENT else f"{key}={_text_of(value)}"
         self._core.set(assignment)
         return self
 

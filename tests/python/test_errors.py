@@ -81,6 +81,10 @@ def test_bad_arguments_raise_value_errors():
         synthstm.ldos(points=1)
     with pytest.raises(ValueError, match="resolution_px"):
         synthstm.dataset_sample(small_config().set("resolution_px", {"choice": [16, 32]}), 1, 0)
+    with pytest.raises(ValueError, match="size_nm"):
+        synthstm.Config().set("size_nm", None)
+    with pytest.raises(ValueError, match="key=value"):
+        synthstm.Config().set("size_nm")
     with pytest.raises(TypeError):
         synthstm.render(42, seed=1)
     with pytest.raises(OSError):
