@@ -42,6 +42,28 @@ def test_render_is_deterministic_and_threads_do_not_matter():
     assert a["z_recorded_forward"].tobytes() != c["z_recorded_forward"].tobytes()
 
 
+def test_render_lets_other_python_threads_run():
+    import threading
+    import time
+
+    config = small_config().set("resolution_px", 32)
+    span = []
+
+    def render():
+        t0 = time.perf_counter()
+        synthstm.render(config, seed=2)
+        span.append(time.perf_counter() - t0)
+
+    thread = threading.Thread(target=render)
+    last, longest = time.perf_counter(), 0.0
+    thread.start()
+    while thread.is_alive():  # holding the GIL through the simulation would stall this loop
+        now = time.perf_counter()
+        longest, last = max(longest, now - last), now
+    thread.join()
+    assert longest < 0.5 * span[0], (longest, span[0])
+
+
 def test_render_accepts_a_preset_name_and_draw_matches():
     config = small_config("wse2-ideal")
     drawn = config.draw(4, 3)
