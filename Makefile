@@ -6,7 +6,7 @@ JOBS     ?= $(shell nproc)
 # Debian's interpreter, with its python3-* packages (another python3 may come first on PATH).
 PYTHON   ?= /usr/bin/python3
 
-.PHONY: all deps configure build demo test bench check-dataset clean
+.PHONY: all deps configure build python demo test bench check-dataset clean
 
 all: build
 
@@ -14,10 +14,15 @@ deps:
 	@scripts/install-deps
 
 configure: deps
-	@cmake --preset $(PRESET) >/dev/null
+	@cmake --preset $(PRESET) -DSYNTHSTM_PYTHON_EXECUTABLE=$(PYTHON) >/dev/null
 
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
+
+# The Python package in $(BUILD)/python (docs/python.md), and its tests.
+python: configure
+	@cmake --build $(BUILD) -j $(JOBS) --target synthstm_python synthstm
+	@cd $(BUILD) && ctest -L python --output-on-failure -j $(JOBS)
 
 demo: build
 	@scripts/demo $(BIN) demo

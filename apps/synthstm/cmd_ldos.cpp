@@ -11,7 +11,7 @@
 #include "output_dir.hpp"
 #include "synthstm/core/error.hpp"
 #include "synthstm/io/plot.hpp"
-#include "synthstm/ldos/surface_ldos.hpp"
+#include "synthstm/ldos/site_ldos.hpp"
 
 namespace synthstm::cli {
 namespace {
@@ -34,27 +34,19 @@ struct LdosOptions {
 void run_ldos(const LdosOptions& o) {
     const PeriodicModel& model = periodic_model_by_name(o.model);
     const LdosMethod method = parse_ldos_method(o.method);
-    const Sublattice sublattice = model.material->parse_site(o.site);
     const EnergyGrid grid{o.emin_eV, o.emax_eV, o.points};
     grid.validate();
     validate_broadening(o.broadening_eV);
-    const std::vector<int> site_orbitals = model.orbitals_on(sublattice);
-    if (site_orbitals.empty()) {
-        invalid_input(fmt::format("model {} has no orbitals on {}; choose site {}", model.name, o.site,
-                                  model.material->site_name(model.orbitals.front().site)));
-    }
     const std::vector<Defect> defects =
         o.defects_file.empty() ? std::vector<Defect>{} : read_defects_file(o.defects_file, *model.material);
-    std::vector<SiteOrbital> orbitals;
-    for (int a : site_orbitals) orbitals.push_back({{o.cell[0], o.cell[1]}, a});
-    const LdosSpectrum spectrum = surface_ldos(method, model, defects, orbitals, grid, o.broadening_eV, o.settings);
-    // The site's LDOS is the sum over its orbitals.
-    const Eigen::VectorXd site_ldos = spectrum.ldos_per_eV.colwise().sum().transpose();
-    const std::vector<double> ldos(site_ldos.data(), site_ldos.data() + site_ldos.size());
+    const SiteLdos result =
+        site_ldos(method, model, o.site, {o.cell[0], o.cell[1]}, defects, grid, o.broadening_eV, o.settings);
+    const std::vector<double>& ldos = result.ldos;
+    const std::vector<double>& energy_eV = result.energy_eV;
 
     if (o.json) {
         nlohmann::json j;
-        j["energy_eV"] = spectrum.energy_eV;
+        j["energy_eV"] = energy_eV;
         j["ldos"] = ldos;
         j["method"] = ldos_method_name(method);
         j["site"] = o.site;
@@ -70,7 +62,7 @@ void run_ldos(const LdosOptions& o) {
     {
         std::ofstream csv(dir / (stem + ".csv"));
         csv << "energy_eV,ldos_per_eV\n";
-        for (std::size_t e = 0; e < ldos.size(); ++e) csv << fmt::format("{:.6f},{:.9g}\n", spectrum.energy_eV[e], ldos[e]);
+        for (std::size_t e = 0; e < ldos.size(); ++e) csv << fmt::format("{:.6f},{:.9g}\n", energy_eV[e], ldos[e]);
         if (!csv) io_error(fmt::format("cannot write {}", (dir / (stem + ".csv")).string()));
     }
     LinePlot plot;
@@ -79,7 +71,7 @@ void run_ldos(const LdosOptions& o) {
                              defects.empty() ? "" : fmt::format(", {} defects", defects.size()));
     plot.x_label = "E − E_F (eV)";
     plot.y_label = "LDOS (states / eV)";
-    plot.series.push_back({spectrum.energy_eV, ldos, ldos_method_name(method), palette_colour(0)});
+    plot.series.push_back({energy_eV, ldos, ldos_method_name(method), palette_colour(0)});
     write_line_plot_png(dir / (stem + ".png"), plot);
     fmt::print("wrote {} and {}\n", (dir / (stem + ".csv")).string(), (dir / (stem + ".png")).string());
 }

@@ -10,7 +10,7 @@
 #include "config_source.hpp"
 #include "output_dir.hpp"
 #include "synthstm/core/error.hpp"
-#include "synthstm/dataset/simulate_sample.hpp"
+#include "synthstm/dataset/sample_images.hpp"
 #include "synthstm/groundtruth/class_map.hpp"
 #include "synthstm/io/gwy.hpp"
 #include "synthstm/io/image_png.hpp"
@@ -35,8 +35,6 @@ struct OutputImage {
     std::string caption;  // for index.html
     std::vector<float> values;
 };
-
-std::vector<float> to_float(const std::vector<double>& v) { return {v.begin(), v.end()}; }
 
 void write_text(const std::filesystem::path& path, const std::string& text) {
     std::ofstream f(path);
@@ -73,13 +71,14 @@ void run_render(const RenderOptions& o) {
         if (name == "current_backward") return "measured current, backward";
         if (name == "constant_height_current") return "constant-height current at the initial height";
         if (name == "constant_current_height") return "ideal constant-current topography";
+        if (name == "lattice") return "ground truth: lattice map (top-layer sites)";
+        if (name == "defects") return "ground truth: defect map";
+        if (name == "classes") return "ground truth: class map (0 background, 1 lattice, 2–7 defect classes)";
         return name;
     };
-    for (const Channel& c : sample.channels) images.push_back({c.name, c.unit, caption_of(c.name), to_float(c.image.values)});
-    images.push_back({"lattice", "", "ground truth: lattice map (top-layer sites)", sample.truth.lattice});
-    images.push_back({"defects", "", "ground truth: defect map", sample.truth.defect});
-    images.push_back({"classes", "", "ground truth: class map (0 background, 1 lattice, 2–7 defect classes)",
-                      std::vector<float>(sample.truth.classes.begin(), sample.truth.classes.end())});
+    for (SampleImage& image : sample_images(sample)) {
+        images.push_back({image.name, image.unit, caption_of(image.name), std::move(image.values)});
+    }
 
     ImagePngOptions png;
     png.row0_is_bottom = false;  // row 0 is the top line
@@ -112,11 +111,7 @@ void run_render(const RenderOptions& o) {
     params["seed"] = o.seed;
     params["sample_index"] = o.index;
     params["parameters"] = parameters.to_json();
-    params["derived"] = {{"setpoint_current", {{"value", sample.setpoint}, {"unit", "arb"}}},
-                         {"ideal_gain_nm", {{"value", sample.ideal_gain_nm}, {"unit", "nm"}}},
-                         {"sample_sites", {{"value", sample.sample_sites}, {"unit", ""}}},
-                         {"tip_apex_atoms", {{"value", sample.tip_atoms}, {"unit", ""}}},
-                         {"defects_placed", {{"value", sample.defects.size()}, {"unit", ""}}}};
+    params["derived"] = sample_derived(sample);
     params["stage_ms"] = {{"sample_ldos", sample.times.sample_ldos_ms},
                           {"tip", sample.times.tip_ms},
                           {"constant_current", sample.times.constant_current_ms},
