@@ -17,6 +17,7 @@ expect_error "--epochs must be at least 1" train --data data --out run "${net[@]
 expect_error "--lr must be a number or auto" train --data data --out run --lr fast
 expect_error "--device must be cpu or cuda" train --data data --out run "${net[@]}" --device tpu
 expect_error "U-Net depth must be 1–6" train --data data --out run --depth 9 --lr 0.01 --quiet
+expect_error "--depth 4 halves 16 px images to under 2 px" train --data data --out run --depth 4 --lr 0.01 --quiet
 expect_error "does not exist" train --data data --out run "${net[@]}" --resume
 [[ ! -e run ]] || fail "a rejected train created its run directory"
 

@@ -203,6 +203,9 @@ std::vector<EpochReport> train(const TrainOptions& o, const StepProgress& on_ste
         info.train_samples = n_train;
         info.validation_samples = n_val;
     }
+    if ((data.pixels() >> info.unet.depth) < 2)
+        invalid_input(fmt::format("--depth {} halves {} px images to under 2 px (use a smaller depth)", info.unet.depth,
+                                  data.pixels()));
     try {
         std::filesystem::create_directories(o.out);
     } catch (const std::filesystem::filesystem_error& e) {
