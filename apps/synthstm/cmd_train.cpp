@@ -83,8 +83,9 @@ void run_lr_find(LrFindCommand& c) {
         plot.series.push_back(s);
         write_line_plot_png(c.png, plot);
     }
-    fmt::print("suggested learning rate: {:.3g} ({} steps from {:.3g} to {:.3g}{})\n", r.suggested, r.lrs.size(),
-               r.lrs.front(), r.lrs.back(), r.diverged ? ", stopped when the loss diverged" : "");
+    fmt::print("suggested learning rate: {:.3g} (steepest fall; lowest loss at {:.3g}; {} steps from {:.3g} to {:.3g}{})\n",
+               r.suggested, r.min_loss_lr, r.lrs.size(), r.lrs.front(), r.lrs.back(),
+               r.diverged ? ", stopped when the loss diverged" : "");
     if (!c.png.empty()) fmt::print("wrote {}\n", c.png);
 }
 

@@ -320,8 +320,22 @@ LrFindResult find_learning_rate(const LrFindOptions& o, const StepProgress& on_s
         if (stop) break;
     }
     if (result.losses.empty()) invalid_input("the learning-rate range test diverged at its first step");
-    const auto at = std::min_element(result.losses.begin(), result.losses.end()) - result.losses.begin();
-    result.suggested = result.lrs[static_cast<std::size_t>(at)] / 10.0;
+    // The steepest descent of the smoothed loss against log(lr), slopes taken over a tenth of
+    // the steps, before the minimum; the minimum's learning rate / 10 when there is no such part.
+    const auto at = static_cast<std::size_t>(std::min_element(result.losses.begin(), result.losses.end()) -
+                                             result.losses.begin());
+    result.min_loss_lr = result.lrs[at];
+    result.suggested = result.min_loss_lr / 10.0;
+    const std::size_t window = std::max<std::size_t>(1, result.losses.size() / 10);
+    double steepest = 0;
+    for (std::size_t i = 0; i + window <= at; ++i) {
+        const double slope = (result.losses[i + window] - result.losses[i]) /
+                             std::log(result.lrs[i + window] / result.lrs[i]);
+        if (slope < steepest) {
+            steepest = slope;
+            result.suggested = result.lrs[i + window / 2];
+        }
+    }
     return result;
 }
 

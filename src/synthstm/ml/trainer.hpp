@@ -73,12 +73,16 @@ struct LrFindOptions {
 struct LrFindResult {
     std::vector<double> lrs;        ///< learning rate of each step taken
     std::vector<double> losses;     ///< smoothed loss after each step
-    double suggested = 0;           ///< the learning rate of the lowest smoothed loss, divided by 10
+    double suggested = 0;           ///< where the smoothed loss falls fastest against log(lr), before its minimum
+    double min_loss_lr = 0;         ///< the learning rate of the lowest smoothed loss
     bool diverged = false;          ///< stopped early because the loss exceeded 4× its minimum
 };
 
 /// Trains a fresh network with the learning rate growing exponentially from min_lr to max_lr,
-/// one step each, and stops when the smoothed loss diverges. Writes nothing.
+/// one step each, and stops when the smoothed loss diverges. The suggestion is the learning rate
+/// of the steepest fall of the smoothed loss against log(lr) (slopes over a tenth of the steps)
+/// before its minimum, or the minimum's learning rate / 10 when the minimum comes first.
+/// Writes nothing.
 LrFindResult find_learning_rate(const LrFindOptions& options, const StepProgress& on_step = {});
 
 }  // namespace synthstm::ml
