@@ -33,7 +33,7 @@ check-dataset: build
 	@PYTHON=$(PYTHON) scripts/check-dataset $(BIN) check-dataset 500
 
 # The default model (docs/ml.md): a wse2-main dataset and the U-Net trained on it, in model/.
-# Expected time on a 2-core machine: generation ~1 sample/s per thread, training see docs/ml.md.
+# Expected on 2 idle cores: ~35 min generating (1 sample/s per thread), ~26 min training (docs/ml.md).
 MODEL_SAMPLES ?= 2000
 MODEL_EPOCHS  ?= 20
 model: build
