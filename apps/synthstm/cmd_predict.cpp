@@ -40,6 +40,17 @@ void run_predict(PredictCommand& c) {
         ml::level_plane(scan.values, scan.rows, scan.cols);
         ml::level_lines(scan.values, scan.rows, scan.cols);
     }
+    // Further input channels of the model (the current), from the same file and direction.
+    std::vector<ml::RealScan> extra;
+    for (std::size_t k = 1; k < info.inputs.size(); ++k) {
+        if (std::filesystem::path(c.scan).extension() == ".png")
+            invalid_input(fmt::format("{}: the model also takes {}, which a PNG does not hold", c.scan, info.inputs[k]));
+        ml::ScanSelection current = c.selection;
+        current.channel = "current";
+        extra.push_back(ml::read_real_scan(c.scan, current));
+        if (extra.back().rows != scan.rows || extra.back().cols != scan.cols)
+            invalid_input(fmt::format("{}: channel {} is not the size of {}", c.scan, extra.back().channel, scan.channel));
+    }
     // Resample to the model's nm per pixel.
     const double nm_per_px = info.nm_per_px;
     const double cols_f = std::round(scan.width_nm / nm_per_px), rows_f = std::round(scan.height_nm / nm_per_px);
@@ -51,7 +62,12 @@ void run_predict(PredictCommand& c) {
                                   scan.width_nm, scan.height_nm, kMaxSide, nm_per_px));
     const auto cols = static_cast<std::size_t>(cols_f), rows = static_cast<std::size_t>(rows_f);
     const std::vector<float> image = ml::resample(scan.values, scan.rows, scan.cols, rows, cols);
-    const std::vector<float> maps = ml::predict_tiled(predictor, image, rows, cols);
+    std::vector<float> channels = image;
+    for (const ml::RealScan& e : extra) {
+        const std::vector<float> v = ml::resample(e.values, e.rows, e.cols, rows, cols);
+        channels.insert(channels.end(), v.begin(), v.end());
+    }
+    const std::vector<float> maps = ml::predict_tiled(predictor, channels, rows, cols);
     const std::span<const float> lattice(maps.data(), rows * cols), defects(maps.data() + rows * cols, rows * cols);
     const double tolerance_px = info.lattice_constant_nm / 2 / nm_per_px;
     const std::vector<ml::Peak> peaks = ml::find_peaks(defects, rows, cols, c.threshold, tolerance_px);

@@ -108,6 +108,10 @@ void register_train(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--device", c->options.device, "cpu or cuda")->capture_default_str();
     add_unet_options(*cmd, c->options.unet);
+    cmd->add_option("--inputs", c->options.inputs, "input channels: z_recorded[,current_forward] (the dataset "
+                                                   "needs --channels current_forward)")
+        ->delimiter(',')
+        ->capture_default_str();
     cmd->add_option("--val-fraction", c->options.validation_fraction,
                     "fraction of samples (the last by index) kept for validation")
         ->capture_default_str();
@@ -128,6 +132,9 @@ void register_lr_find(CLI::App& app) {
     cmd->add_option("--batch", c->options.batch, "samples per step")->capture_default_str();
     cmd->add_option("--device", c->options.device, "cpu or cuda")->capture_default_str();
     add_unet_options(*cmd, c->options.unet);
+    cmd->add_option("--inputs", c->options.inputs, "input channels: z_recorded[,current_forward]")
+        ->delimiter(',')
+        ->capture_default_str();
     cmd->add_option("--steps", c->options.steps, "steps of the ramp")->capture_default_str();
     cmd->add_option("--min-lr", c->options.min_lr, "first learning rate")->capture_default_str();
     cmd->add_option("--max-lr", c->options.max_lr, "last learning rate")->capture_default_str();

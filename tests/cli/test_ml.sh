@@ -79,6 +79,17 @@ expect_error "bad.png is not a PNG file" predict bad.png --model run --out p2 --
 expect_error "unknown scan format" predict eval.json --model run --out p2
 expect_error "--direction must be forward or backward" predict inspect.png --model run --out p2 --size-nm 2 --direction up
 
+# A second input channel: the current.
+expect_error "has no inputs/current_forward" train --data data --out runc "${net[@]}" --inputs z_recorded,current_forward
+expect_error "first input channel must be z_recorded" train --data data --out runc "${net[@]}" --inputs current_forward
+"$bin" generate --preset wse2-ideal -n 4 --seed 3 --set resolution_px=16 --set size_nm=1.5 --quiet --out datac \
+  --channels current_forward >/dev/null || fail "generate --channels current_forward exited $?"
+"$bin" train --data datac --out runc "${net[@]}" --epochs 1 --inputs z_recorded,current_forward >/dev/null \
+  || fail "train with the current exited $?"
+grep -q '"in_channels": 2' runc/model.json || fail "model.json of a two-channel run: $(cat runc/model.json)"
+"$bin" evaluate --model runc --data datac --json >/dev/null || fail "evaluate of a two-channel run exited $?"
+expect_error "which a PNG does not hold" predict inspect.png --model runc --out p4 --size-nm 2
+
 # The real scans, when the test files are here.
 gwy=$testdata/gwyddion/synthetic_128.gwy sxm=$testdata/nanonis/hexagonal_lattice_4nm.sxm
 if [[ -f $gwy && -f $sxm ]]; then
@@ -86,6 +97,7 @@ if [[ -f $gwy && -f $sxm ]]; then
   [[ -s pg/overlay.png && -s pg/defects.csv ]] || fail "predict .gwy outputs"
   "$bin" predict "$sxm" --model run --out ps --direction backward >ps.txt || fail "predict .sxm exited $?"
   grep -q "Z backward" ps.txt && grep -q "4 × 4 nm" ps.txt || fail "predict .sxm: $(cat ps.txt)"
+  "$bin" predict "$sxm" --model runc --out psc >/dev/null || fail "predict .sxm with Z and current exited $?"
   head -c 20000 "$sxm" >truncated.sxm
   expect_error "truncated data" predict truncated.sxm --model run --out p3
 else

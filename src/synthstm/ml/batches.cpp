@@ -35,28 +35,35 @@ void BatchSource::pass(std::mt19937_64* rng, bool augment, torch::Device device,
     std::uniform_real_distribution<float> scale(0.8f, 1.2f), offset(-0.1f, 0.1f);
     for (std::uint64_t start : starts) {
         SampleBlock block = data_.read(start, std::min(block_, end_ - start));
+        const auto channels = static_cast<std::size_t>(block.channels);
         std::vector<std::size_t> order(block.count);
         std::iota(order.begin(), order.end(), std::size_t{0});
         if (rng) std::shuffle(order.begin(), order.end(), *rng);
         for (std::size_t at = 0; at < order.size(); at += static_cast<std::size_t>(batch_)) {
             const std::size_t count = std::min(order.size() - at, static_cast<std::size_t>(batch_));
-            std::vector<float> x(count * image), y(count * 2 * image);
+            std::vector<float> x(count * channels * image), y(count * 2 * image);
             for (std::size_t k = 0; k < count; ++k) {
                 const std::size_t s = order[at + k];
-                std::copy_n(block.inputs.begin() + static_cast<std::ptrdiff_t>(s * image), image,
-                            x.begin() + static_cast<std::ptrdiff_t>(k * image));
+                std::copy_n(block.inputs.begin() + static_cast<std::ptrdiff_t>(s * channels * image), channels * image,
+                            x.begin() + static_cast<std::ptrdiff_t>(k * channels * image));
                 std::copy_n(block.targets.begin() + static_cast<std::ptrdiff_t>(2 * s * image), 2 * image,
                             y.begin() + static_cast<std::ptrdiff_t>(2 * k * image));
                 if (augment && rng) {
                     const int sym = symmetry(*rng);
-                    apply_square_symmetry(std::span(x).subspan(k * image, image), n, sym);
+                    for (std::size_t c = 0; c < channels; ++c) {
+                        const std::span<float> input = std::span(x).subspan((k * channels + c) * image, image);
+                        apply_square_symmetry(input, n, sym);
+                        scale_intensity(input, scale(*rng), offset(*rng));
+                    }
                     apply_square_symmetry(std::span(y).subspan(2 * k * image, image), n, sym);
                     apply_square_symmetry(std::span(y).subspan((2 * k + 1) * image, image), n, sym);
-                    scale_intensity(std::span(x).subspan(k * image, image), scale(*rng), offset(*rng));
                 }
             }
             const auto b = static_cast<std::int64_t>(count), side = static_cast<std::int64_t>(n);
-            torch::Tensor xt = torch::from_blob(x.data(), {b, 1, side, side}, torch::kFloat32).clone().to(device);
+            torch::Tensor xt =
+                torch::from_blob(x.data(), {b, static_cast<std::int64_t>(channels), side, side}, torch::kFloat32)
+                    .clone()
+                    .to(device);
             torch::Tensor yt = torch::from_blob(y.data(), {b, 2, side, side}, torch::kFloat32).clone().to(device);
             if (!fn(xt, yt)) return;
         }

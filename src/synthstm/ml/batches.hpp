@@ -23,7 +23,7 @@ public:
     [[nodiscard]] std::uint64_t samples() const { return end_ - first_; }
     /// Batches in one pass.
     [[nodiscard]] std::int64_t batches_per_pass() const;
-    /// One pass: calls fn(inputs [B, 1, H, W], targets [B, 2, H, W]) for every batch, on `device`,
+    /// One pass: calls fn(inputs [B, C, H, W], targets [B, 2, H, W]) for every batch, on `device`,
     /// until fn returns false. Shuffles and augments with `rng` when given, else goes in order.
     void pass(std::mt19937_64* rng, bool augment, torch::Device device,
               const std::function<bool(const torch::Tensor&, const torch::Tensor&)>& fn) const;

@@ -31,12 +31,13 @@ void add_example(ImageGrid& grid, std::uint64_t row, const SampleBlock& block, s
     unit.min = 0.0;
     unit.max = 1.0;
     grid.row_labels.push_back(fmt::format("#{}", row));
-    grid.images.push_back({slice(block.inputs, k * image), n, n, grey, {}});
+    const auto channels = static_cast<std::size_t>(block.channels);
+    grid.images.push_back({slice(block.inputs, k * channels * image), n, n, grey, {}});
     grid.images.push_back({slice(block.targets, 2 * k * image), n, n, unit, {}});
     grid.images.push_back({slice(maps, 2 * k * image), n, n, unit, {}});
     grid.images.push_back({slice(block.targets, (2 * k + 1) * image), n, n, unit, {}});
     grid.images.push_back({slice(maps, (2 * k + 1) * image), n, n, unit, {}});
-    GridImage detections{slice(block.inputs, k * image), n, n, grey, {}};
+    GridImage detections{slice(block.inputs, k * channels * image), n, n, grey, {}};
     for (const TruthDefect& t : truth) detections.markers.push_back({t.x_px, t.y_px, kTruthColour, 7});
     for (const Peak& p : found) detections.markers.push_back({p.x_px, p.y_px, kFoundColour, 4});
     grid.images.push_back(std::move(detections));
@@ -49,7 +50,7 @@ nlohmann::json evaluate_model(const EvaluateOptions& o, const EvaluateProgress& 
     if (!(o.threshold > 0 && o.threshold < 1)) invalid_input(fmt::format("--threshold must be in (0, 1), got {}", o.threshold));
     const Predictor predictor(o.run, o.device);
     const ModelInfo& info = predictor.info();
-    const TrainingData data(o.data);
+    const TrainingData data(o.data, info.inputs);
     const std::uint64_t n = data.samples();
     const std::uint64_t first = o.validation_only ? n - std::max<std::uint64_t>(1, n / 10) : 0;
     const std::vector<double> size_nm = data.size_nm();

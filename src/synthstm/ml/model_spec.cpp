@@ -83,6 +83,8 @@ ModelInfo ModelInfo::read(const std::filesystem::path& run_dir) {
     m.data = field<std::string>(j, "data", where);
     m.train_samples = field<std::uint64_t>(j, "train_samples", where);
     m.validation_samples = field<std::uint64_t>(j, "validation_samples", where);
+    if (m.inputs.size() != static_cast<std::size_t>(m.unet.in_channels))
+        invalid_input(fmt::format("{}: {} inputs for in_channels {}", where, m.inputs.size(), m.unet.in_channels));
     if (!(m.nm_per_px > 0)) invalid_input(fmt::format("{}: nm_per_px must be positive", where));
     if (m.pixels < 1) invalid_input(fmt::format("{}: pixels must be positive", where));
     return m;

@@ -35,12 +35,15 @@ const ModelInfo& Predictor::info() const { return impl_->info; }
 
 std::vector<float> Predictor::predict(std::span<const float> images, std::size_t count, std::size_t rows,
                                       std::size_t cols) const {
-    if (images.size() != count * rows * cols || count == 0)
-        invalid_input(fmt::format("{} values are not {} images of {} × {}", images.size(), count, rows, cols));
+    const auto channels = static_cast<std::size_t>(impl_->info.unet.in_channels);
+    if (images.size() != count * channels * rows * cols || count == 0)
+        invalid_input(fmt::format("{} values are not {} images of {} channels of {} × {}", images.size(), count, channels,
+                                  rows, cols));
     torch::NoGradGuard no_grad;
     std::vector<float> in(images.begin(), images.end());
     const torch::Tensor x = torch::from_blob(in.data(),
-                                             {static_cast<std::int64_t>(count), 1, static_cast<std::int64_t>(rows),
+                                             {static_cast<std::int64_t>(count), static_cast<std::int64_t>(channels),
+                                              static_cast<std::int64_t>(rows),
                                               static_cast<std::int64_t>(cols)},
                                              torch::kFloat32)
                                 .to(impl_->device);

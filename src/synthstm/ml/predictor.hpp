@@ -23,8 +23,9 @@ public:
     Predictor& operator=(const Predictor&) = delete;
     /// The run's model.json.
     [[nodiscard]] const ModelInfo& info() const;
-    /// Maps of `count` images of rows × cols (inputs scaled 0–1, row-major, one after another):
-    /// count × outputs × rows × cols values in (0, 1).
+    /// Maps of `count` images of rows × cols with the model's input channels (count × channels ×
+    /// rows × cols, each channel scaled 0–1, row-major): count × outputs × rows × cols values in
+    /// (0, 1).
     [[nodiscard]] std::vector<float> predict(std::span<const float> images, std::size_t count, std::size_t rows,
                                              std::size_t cols) const;
 

@@ -2,6 +2,11 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
+#include "synthstm/core/error.hpp"
+#include "synthstm/ml/training_data.hpp"
+
 namespace synthstm::ml {
 
 std::vector<std::size_t> tile_starts(std::size_t length, std::size_t tile, std::size_t step) {
@@ -16,6 +21,9 @@ std::vector<float> predict_tiled(const Predictor& predictor, const std::vector<f
                                  std::size_t cols) {
     const auto side = static_cast<std::size_t>(predictor.info().pixels);
     const auto outputs = static_cast<std::size_t>(predictor.info().unet.out_channels);
+    const auto channels = static_cast<std::size_t>(predictor.info().unet.in_channels);
+    if (image.size() != channels * rows * cols)
+        invalid_input(fmt::format("{} values are not {} channels of {} × {}", image.size(), channels, rows, cols));
     const std::size_t th = std::min(side, rows), tw = std::min(side, cols);
     std::vector<double> sum(outputs * rows * cols, 0.0), weight(rows * cols, 0.0);
     // Weight 1 in the middle falling linearly to a small value at the tile edge.
@@ -25,13 +33,13 @@ std::vector<float> predict_tiled(const Predictor& predictor, const std::vector<f
     };
     for (std::size_t r0 : tile_starts(rows, th, side / 2))
         for (std::size_t c0 : tile_starts(cols, tw, side / 2)) {
-            std::vector<float> tile(th * tw);
-            for (std::size_t r = 0; r < th; ++r)
-                std::copy_n(image.begin() + static_cast<std::ptrdiff_t>((r0 + r) * cols + c0), tw,
-                            tile.begin() + static_cast<std::ptrdiff_t>(r * tw));
-            const auto [lo, hi] = std::minmax_element(tile.begin(), tile.end());
-            const float low = *lo, range = *hi - *lo;
-            for (float& v : tile) v = range > 0 ? (v - low) / range : 0.0f;
+            std::vector<float> tile(channels * th * tw);
+            for (std::size_t ch = 0; ch < channels; ++ch) {
+                for (std::size_t r = 0; r < th; ++r)
+                    std::copy_n(image.begin() + static_cast<std::ptrdiff_t>((ch * rows + r0 + r) * cols + c0), tw,
+                                tile.begin() + static_cast<std::ptrdiff_t>((ch * th + r) * tw));
+                scale_to_unit(std::span<float>(tile).subspan(ch * th * tw, th * tw));
+            }
             const std::vector<float> maps = predictor.predict(tile, 1, th, tw);
             for (std::size_t r = 0; r < th; ++r)
                 for (std::size_t c = 0; c < tw; ++c) {

@@ -13,7 +13,8 @@ namespace synthstm::ml {
 /// flush with the end; one tile at 0 when length <= tile.
 std::vector<std::size_t> tile_starts(std::size_t length, std::size_t tile, std::size_t step);
 
-/// The model's maps of a rows × cols image (any units): outputs × rows × cols.
+/// The model's maps of a rows × cols image with the model's input channels (channels × rows ×
+/// cols, any units; each channel of each tile is scaled to 0–1 on its own): outputs × rows × cols.
 std::vector<float> predict_tiled(const Predictor& predictor, const std::vector<float>& image, std::size_t rows,
                                  std::size_t cols);
 

@@ -176,7 +176,10 @@ std::vector<EpochReport> train(const TrainOptions& o, const StepProgress& on_ste
     if (!(o.validation_fraction >= 0 && o.validation_fraction < 1))
         invalid_input(fmt::format("--val-fraction must be in [0, 1), got {}", o.validation_fraction));
     const torch::Device device = parse_device(o.device);
-    const TrainingData data(o.data);
+    // A resumed run keeps its own input channels.
+    const std::vector<std::string> inputs =
+        o.resume && std::filesystem::exists(o.out / kModelInfoFile) ? ModelInfo::read(o.out).inputs : o.inputs;
+    const TrainingData data(o.data, inputs);
     const std::uint64_t n_val = validation_count(data.samples(), o.validation_fraction);
     const std::uint64_t n_train = data.samples() - n_val;
     const std::filesystem::path checkpoint = o.out / kCheckpointFile;
@@ -193,6 +196,8 @@ std::vector<EpochReport> train(const TrainOptions& o, const StepProgress& on_ste
         if (std::filesystem::exists(checkpoint) || std::filesystem::exists(o.out / kModelInfoFile))
             invalid_input(fmt::format("{} already holds a training run (--resume continues it)", o.out.string()));
         info.unet = o.unet;
+        info.unet.in_channels = static_cast<int>(inputs.size());
+        info.inputs = inputs;
         info.unet.validate();
         const PixelScale scale = pixel_scale(data);
         info.nm_per_px = scale.median;
@@ -231,6 +236,7 @@ std::vector<EpochReport> train(const TrainOptions& o, const StepProgress& on_ste
             f.batch = o.batch;
             f.device = o.device;
             f.unet = info.unet;
+            f.inputs = inputs;
             f.seed = o.seed;
             state.max_lr = find_learning_rate(f).suggested;
         }
@@ -280,10 +286,12 @@ LrFindResult find_learning_rate(const LrFindOptions& o, const StepProgress& on_s
     if (!(o.min_lr > 0 && o.max_lr > o.min_lr)) invalid_input("the learning-rate range must satisfy 0 < min < max");
     if (o.steps < 2) invalid_input(fmt::format("--steps must be at least 2, got {}", o.steps));
     const torch::Device device = parse_device(o.device);
-    const TrainingData data(o.data);
+    const TrainingData data(o.data, o.inputs);
     const std::uint64_t n_train = data.samples() - validation_count(data.samples(), 0.1);
     torch::manual_seed(o.seed);
-    UNet model(o.unet);
+    UNetSpec spec = o.unet;
+    spec.in_channels = static_cast<int>(o.inputs.size());
+    UNet model(spec);
     model->to(device);
     model->train();
     torch::optim::AdamW optimizer(model->parameters(), torch::optim::AdamWOptions(o.min_lr).weight_decay(1e-4));

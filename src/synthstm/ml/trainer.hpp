@@ -23,7 +23,8 @@ struct TrainOptions {
     std::optional<double> lr;            ///< peak learning rate; absent: from a range test
     double weight_decay = 1e-4;          ///< AdamW weight decay
     std::string device = "cpu";          ///< "cpu" or "cuda"
-    UNetSpec unet;                       ///< architecture
+    UNetSpec unet;                       ///< architecture (in_channels follows `inputs`)
+    std::vector<std::string> inputs = {"z_recorded"};  ///< input channels (input_channel_names())
     bool resume = false;                 ///< continue from RUN/checkpoint.pt
     double validation_fraction = 0.1;    ///< the last this fraction of samples (by index) validate
     bool augment = true;                 ///< symmetries of the square + intensity scale/offset
@@ -62,7 +63,8 @@ struct LrFindOptions {
     std::filesystem::path data;       ///< dataset
     int batch = 16;                   ///< samples per step
     std::string device = "cpu";       ///< "cpu" or "cuda"
-    UNetSpec unet;                    ///< architecture
+    UNetSpec unet;                    ///< architecture (in_channels follows `inputs`)
+    std::vector<std::string> inputs = {"z_recorded"};  ///< input channels
     double min_lr = 1e-6;             ///< first learning rate
     double max_lr = 1.0;              ///< last learning rate
     int steps = 100;                  ///< steps of the exponential ramp

@@ -11,7 +11,21 @@
 
 namespace synthstm::ml {
 
-TrainingData::TrainingData(const std::filesystem::path& dir_or_file) {
+const std::vector<std::string>& input_channel_names() {
+    static const std::vector<std::string> names = {"z_recorded", "current_forward"};
+    return names;
+}
+
+TrainingData::TrainingData(const std::filesystem::path& dir_or_file, const std::vector<std::string>& inputs) {
+    if (inputs.empty() || inputs.front() != "z_recorded")
+        invalid_input("--inputs: the first input channel must be z_recorded");
+    for (std::size_t k = 1; k < inputs.size(); ++k)
+        if (std::find(input_channel_names().begin() + 1, input_channel_names().end(), inputs[k]) ==
+                input_channel_names().end() ||
+            std::find(inputs.begin(), inputs.begin() + static_cast<std::ptrdiff_t>(k), inputs[k]) !=
+                inputs.begin() + static_cast<std::ptrdiff_t>(k))
+            invalid_input(fmt::format("unknown or repeated input channel '{}' (known: z_recorded, current_forward)",
+                                      inputs[k]));
     path_ = std::filesystem::is_directory(dir_or_file) ? dir_or_file / kDatasetFileName : dir_or_file;
     if (!std::filesystem::exists(path_))
         invalid_input(fmt::format("{} does not exist (synthstm generate writes DIR/{})", path_.string(), kDatasetFileName));
@@ -30,6 +44,15 @@ TrainingData::TrainingData(const std::filesystem::path& dir_or_file) {
         invalid_input(fmt::format("{}: inputs/z_recorded is not [N, H, H]", path_.string()));
     if (h5::extent(lattice_.id()) != dims || h5::extent(defects_.id()) != dims)
         invalid_input(fmt::format("{}: the target maps do not have the shape of inputs/z_recorded", path_.string()));
+    for (std::size_t k = 1; k < inputs.size(); ++k) {
+        const std::string path = "inputs/" + inputs[k];
+        if (!h5::exists(file_.id(), path))
+            invalid_input(fmt::format("{} has no {} (generate the dataset with --channels {})", path_.string(), path,
+                                      inputs[k]));
+        extra_.push_back(h5::open_dataset(file_.id(), path));
+        if (h5::extent(extra_.back().id()) != dims)
+            invalid_input(fmt::format("{}: {} does not have the shape of inputs/z_recorded", path_.string(), path));
+    }
     samples_ = dims[0];
     pixels_ = static_cast<int>(dims[1]);
     if (samples_ == 0) invalid_input(fmt::format("{} holds no samples", path_.string()));
@@ -43,11 +66,26 @@ SampleBlock TrainingData::read(std::uint64_t first, std::uint64_t count) const {
     b.first = first;
     b.count = count;
     b.pixels = pixels_;
+    b.channels = 1 + static_cast<int>(extra_.size());
     const std::size_t image = static_cast<std::size_t>(pixels_) * static_cast<std::size_t>(pixels_);
+    const auto channels = static_cast<std::size_t>(b.channels);
     std::vector<std::uint8_t> raw(count * image);
     h5::read_rows(input_.id(), H5T_NATIVE_UINT8, first, count, raw.data(), "inputs/z_recorded");
-    b.inputs.resize(raw.size());
-    std::transform(raw.begin(), raw.end(), b.inputs.begin(), [](std::uint8_t u) { return static_cast<float>(u) / 255.0f; });
+    b.inputs.resize(count * channels * image);
+    for (std::size_t k = 0; k < count; ++k)
+        std::transform(raw.begin() + static_cast<std::ptrdiff_t>(k * image),
+                       raw.begin() + static_cast<std::ptrdiff_t>((k + 1) * image),
+                       b.inputs.begin() + static_cast<std::ptrdiff_t>(k * channels * image),
+                       [](std::uint8_t u) { return static_cast<float>(u) / 255.0f; });
+    std::vector<float> extra(count * image);
+    for (std::size_t c = 1; c < channels; ++c) {
+        h5::read_rows(extra_[c - 1].id(), H5T_NATIVE_FLOAT, first, count, extra.data(), "an extra input channel");
+        for (std::size_t k = 0; k < count; ++k) {
+            const std::span<float> dst(b.inputs.data() + (k * channels + c) * image, image);
+            std::copy_n(extra.begin() + static_cast<std::ptrdiff_t>(k * image), image, dst.begin());
+            scale_to_unit(dst);
+        }
+    }
     std::vector<float> lattice(count * image), defects(count * image);
     h5::read_rows(lattice_.id(), H5T_NATIVE_FLOAT, first, count, lattice.data(), "targets/lattice");
     h5::read_rows(defects_.id(), H5T_NATIVE_FLOAT, first, count, defects.data(), "targets/defects");
@@ -87,6 +125,13 @@ std::vector<std::vector<TruthDefect>> TrainingData::defects_in_image() const {
         out[static_cast<std::size_t>(row - index.begin())].push_back({d.x_px, d.y_px});
     }
     return out;
+}
+
+void scale_to_unit(std::span<float> values) {
+    if (values.empty()) return;
+    const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
+    const float low = *lo, range = *hi - *lo;
+    for (float& v : values) v = range > 0 ? (v - low) / range : 0.0f;
 }
 
 PixelScale pixel_scale(const TrainingData& data) {

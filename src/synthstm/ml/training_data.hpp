@@ -5,6 +5,8 @@
 /// stream through. No LibTorch here.
 #include <cstdint>
 #include <filesystem>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "synthstm/dataset/hdf5.hpp"
@@ -16,7 +18,8 @@ struct SampleBlock {
     std::uint64_t first = 0;       ///< row of the first sample in the file
     std::uint64_t count = 0;       ///< samples in the block
     int pixels = 0;                ///< H = W
-    std::vector<float> inputs;     ///< count × H × W: inputs/z_recorded / 255
+    int channels = 1;              ///< input channels C
+    std::vector<float> inputs;     ///< count × C × H × W, each channel 0–1 (input_channel_names)
     std::vector<float> targets;    ///< count × 2 × H × W: targets/lattice, targets/defects
 };
 
@@ -26,12 +29,19 @@ struct TruthDefect {
     double y_px = 0;  ///< fractional row (row 0 = top line)
 };
 
+/// The input channels a network may take: "z_recorded" (inputs/z_recorded / 255) first, then
+/// optionally "current_forward" (inputs/current_forward, scaled per image to 0–1 by its minimum
+/// and maximum; the dataset must be generated with --channels current_forward).
+const std::vector<std::string>& input_channel_names();
+
 /// An open dataset file (DIR/dataset.h5, a shard, or the path of either).
 class TrainingData {
 public:
-    /// Opens DIR/dataset.h5 (or the file itself); throws InvalidInput when it does not exist or
-    /// is not a synthstm dataset, Io when HDF5 cannot read it.
-    explicit TrainingData(const std::filesystem::path& dir_or_file);
+    /// Opens DIR/dataset.h5 (or the file itself) for these input channels; throws InvalidInput
+    /// when it does not exist, is not a synthstm dataset, lacks a channel or a channel is unknown
+    /// or not led by z_recorded; Io when HDF5 cannot read it.
+    explicit TrainingData(const std::filesystem::path& dir_or_file,
+                          const std::vector<std::string>& inputs = {"z_recorded"});
     /// Samples in the file.
     [[nodiscard]] std::uint64_t samples() const { return samples_; }
     /// Side H = W of the images.
@@ -49,9 +59,14 @@ private:
     std::filesystem::path path_;
     h5::Handle file_;
     h5::Handle input_, lattice_, defects_;
+    std::vector<h5::Handle> extra_;  // float32 input channels after z_recorded
     std::uint64_t samples_ = 0;
     int pixels_ = 0;
 };
+
+/// Scales values to 0–1 by their minimum and maximum (all 0 when they are equal), as the
+/// dataset scales z_recorded and as every input channel is scaled.
+void scale_to_unit(std::span<float> values);
 
 /// The median, smallest and largest nm per pixel of a dataset (size_nm / pixels).
 struct PixelScale {
