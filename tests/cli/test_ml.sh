@@ -40,6 +40,14 @@ PY
 "$bin" train --data data --out run "${net[@]}" --epochs 3 --resume >train3.txt || fail "resume of a finished run exited $?"
 grep -q "nothing to do" train3.txt || fail "resume of a finished run: $(cat train3.txt)"
 
+# --lr auto runs the range test first and trains at its suggestion.
+"$bin" train --data data --out runauto --depth 2 --width 4 --batch 2 --epochs 1 --lr auto --quiet >auto.txt \
+  || fail "train --lr auto exited $?"
+"$python" -c "import csv,sys; r=list(csv.DictReader(open('runauto/metrics.csv'))); assert len(r)==1 and float(r[0]['lr'])>0" \
+  || fail "train --lr auto: metrics.csv"
+printf 'not hdf5' >notdata.h5
+expect_error "notdata.h5" train --data notdata.h5 --out runbad "${net[@]}"
+
 "$bin" lr-find --data data --depth 2 --width 4 --batch 2 --steps 12 --out lr.png >lr.txt || fail "lr-find exited $?"
 grep -q "suggested learning rate" lr.txt && [[ -s lr.png ]] || fail "lr-find output: $(cat lr.txt)"
 
