@@ -6,7 +6,7 @@ JOBS     ?= $(shell nproc)
 # Debian's interpreter, with its python3-* packages (another python3 may come first on PATH).
 PYTHON   ?= /usr/bin/python3
 
-.PHONY: all deps configure build python demo test bench check-dataset clean
+.PHONY: all deps configure build python demo test bench check-dataset model clean
 
 all: build
 
@@ -37,5 +37,15 @@ bench: build
 check-dataset: build
 	@PYTHON=$(PYTHON) scripts/check-dataset $(BIN) check-dataset 500
 
+# The default model (docs/ml.md): a wse2-main dataset and the U-Net trained on it, in model/.
+# Expected on 2 idle cores: ~35 min generating (1 sample/s per thread), ~26 min training (docs/ml.md).
+MODEL_SAMPLES ?= 2000
+MODEL_EPOCHS  ?= 20
+model: build
+	@$(BIN) generate --preset wse2-main -n $(MODEL_SAMPLES) --seed 1 --threads $(JOBS) --out model/data
+	@$(BIN) train --data model/data --out model/run --epochs $(MODEL_EPOCHS) --batch 16 --lr auto \
+	  $(if $(wildcard model/run/checkpoint.pt),--resume)
+	@$(BIN) evaluate --model model/run --data model/data --validation
+
 clean:
-	rm -rf build demo check-dataset
+	rm -rf build demo check-dataset model

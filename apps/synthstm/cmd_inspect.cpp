@@ -73,10 +73,10 @@ void write_preview(const std::filesystem::path& file, const std::filesystem::pat
     classes.max = kNumPixelClasses - 1;
     for (std::size_t k = 0; k < p.indices.size(); ++k) {
         grid.row_labels.push_back(fmt::format("#{}", p.indices[k]));
-        grid.images.push_back({p.input[k], n, n, image});
-        grid.images.push_back({p.lattice[k], n, n, unit});
-        grid.images.push_back({p.defects[k], n, n, unit});
-        grid.images.push_back({p.classes[k], n, n, classes});
+        grid.images.push_back({p.input[k], n, n, image, {}});
+        grid.images.push_back({p.lattice[k], n, n, unit, {}});
+        grid.images.push_back({p.defects[k], n, n, unit, {}});
+        grid.images.push_back({p.classes[k], n, n, classes, {}});
     }
     write_image_grid_png(png, grid);
 }

@@ -16,5 +16,13 @@ void register_generate(CLI::App& app);
 void register_inspect(CLI::App& app);
 /// `synthstm bench`: samples per second and per-stage medians.
 void register_bench(CLI::App& app);
+/// `synthstm train`: the U-Net on a dataset (LibTorch; says so when built without it).
+void register_train(CLI::App& app);
+/// `synthstm lr-find`: learning-rate range test.
+void register_lr_find(CLI::App& app);
+/// `synthstm evaluate`: errors and defect detection of a trained model on a dataset.
+void register_evaluate(CLI::App& app);
+/// `synthstm predict`: lattice and defect maps and a defect list for a real scan.
+void register_predict(CLI::App& app);
 
 }  // namespace synthstm::cli

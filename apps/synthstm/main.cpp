@@ -18,6 +18,10 @@ int main(int argc, char** argv) {
     synthstm::cli::register_generate(app);
     synthstm::cli::register_inspect(app);
     synthstm::cli::register_bench(app);
+    synthstm::cli::register_train(app);
+    synthstm::cli::register_lr_find(app);
+    synthstm::cli::register_evaluate(app);
+    synthstm::cli::register_predict(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -39,6 +39,24 @@ void draw_tile(cairo_surface_t* surface, const GridImage& image, int x0, int y0,
     }
 }
 
+/// Draws the image's markers as circles over its tile.
+void draw_markers(cairo_t* cr, const GridImage& image, int x0, int y0, int tile) {
+    const double sx = static_cast<double>(tile) / static_cast<double>(image.cols);
+    const double sy = static_cast<double>(tile) / static_cast<double>(image.rows);
+    cairo_save(cr);
+    cairo_rectangle(cr, x0, y0, tile, tile);
+    cairo_clip(cr);
+    cairo_set_line_width(cr, 1.5);
+    for (const ImageMarker& m : image.markers) {
+        const double row = image.colours.row0_is_bottom ? static_cast<double>(image.rows) - 1.0 - m.row : m.row;
+        cairo_set_source_rgb(cr, ((m.rgb >> 16) & 0xff) / 255.0, ((m.rgb >> 8) & 0xff) / 255.0, (m.rgb & 0xff) / 255.0);
+        cairo_new_sub_path(cr);
+        cairo_arc(cr, x0 + (m.col + 0.5) * sx, y0 + (row + 0.5) * sy, m.radius_px, 0, 6.283185307179586);
+        cairo_stroke(cr);
+    }
+    cairo_restore(cr);
+}
+
 }  // namespace
 
 void write_image_grid_png(const std::filesystem::path& path, const ImageGrid& grid) {
@@ -68,6 +86,14 @@ void write_image_grid_png(const std::filesystem::path& path, const ImageGrid& gr
         cairo_surface_destroy(surface);
         throw;
     }
+    cairo_surface_mark_dirty(surface);
+    cr = cairo_create(surface);
+    for (std::size_t r = 0; r < rows; ++r)
+        for (std::size_t c = 0; c < columns; ++c)
+            draw_markers(cr, grid.images[r * columns + c], kLabelWidth + static_cast<int>(c) * (tile + kMargin),
+                         kTitleHeight + static_cast<int>(r) * (tile + kMargin), tile);
+    cairo_destroy(cr);
+    cairo_surface_flush(surface);
     save_surface_png(surface, path);
 }
 

@@ -142,4 +142,56 @@ void save_surface_png(cairo_surface_t* surface, const std::filesystem::path& pat
     write_file_atomically(path, png);
 }
 
+namespace {
+
+struct PngSource {
+    const std::string* bytes;
+    std::size_t at = 0;
+};
+
+cairo_status_t read_from_string(void* closure, unsigned char* data, unsigned int length) {
+    auto* src = static_cast<PngSource*>(closure);
+    if (src->at + length > src->bytes->size()) return CAIRO_STATUS_READ_ERROR;
+    std::copy_n(src->bytes->data() + src->at, length, data);
+    src->at += length;
+    return CAIRO_STATUS_SUCCESS;
+}
+
+}  // namespace
+
+GreyImage read_png_grey(const std::filesystem::path& path) {
+    const std::string bytes = read_file_bytes(path);
+    static constexpr unsigned char kSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    if (bytes.size() < 8 || !std::equal(kSignature, kSignature + 8, reinterpret_cast<const unsigned char*>(bytes.data())))
+        invalid_input(fmt::format("{} is not a PNG file (no PNG signature)", path.string()));
+    PngSource src{&bytes};
+    cairo_surface_t* surface = cairo_image_surface_create_from_png_stream(read_from_string, &src);
+    const cairo_status_t status = cairo_surface_status(surface);
+    if (status != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(surface);
+        invalid_input(fmt::format("{} is not a valid PNG file: {}", path.string(), cairo_status_to_string(status)));
+    }
+    cairo_surface_flush(surface);
+    GreyImage g;
+    g.rows = static_cast<std::size_t>(cairo_image_surface_get_height(surface));
+    g.cols = static_cast<std::size_t>(cairo_image_surface_get_width(surface));
+    const cairo_format_t format = cairo_image_surface_get_format(surface);
+    const unsigned char* data = cairo_image_surface_get_data(surface);
+    const auto stride = static_cast<std::size_t>(cairo_image_surface_get_stride(surface));
+    g.values.resize(g.rows * g.cols);
+    for (std::size_t r = 0; r < g.rows; ++r)
+        for (std::size_t c = 0; c < g.cols; ++c) {
+            float v = 0;
+            if (format == CAIRO_FORMAT_A8) {
+                v = data[r * stride + c] / 255.0f;
+            } else {
+                const std::uint32_t p = reinterpret_cast<const std::uint32_t*>(data + r * stride)[c];
+                v = (0.299f * ((p >> 16) & 0xff) + 0.587f * ((p >> 8) & 0xff) + 0.114f * (p & 0xff)) / 255.0f;
+            }
+            g.values[r * g.cols + c] = v;
+        }
+    cairo_surface_destroy(surface);
+    return g;
+}
+
 }  // namespace synthstm

@@ -54,12 +54,21 @@ std::vector<std::uint32_t> image_colours(std::span<const float> values, const Im
 void write_image_png(const std::filesystem::path& path, std::span<const float> values, std::size_t rows,
                      std::size_t cols, const ImagePngOptions& options = {});
 
+/// A circle drawn over an image of a grid (a detected or a true defect).
+struct ImageMarker {
+    double col = 0;              ///< fractional column of the centre (pixel k spans [k - ½, k + ½])
+    double row = 0;              ///< fractional row of the centre, in the array's row order
+    std::uint32_t rgb = 0xff3030;  ///< outline colour 0xRRGGBB
+    double radius_px = 5;        ///< radius on the picture, in screen pixels
+};
+
 /// One image of an image grid, with its own colour scale.
 struct GridImage {
     std::vector<float> values;  ///< rows × cols, row-major
     std::size_t rows = 0;       ///< data rows
     std::size_t cols = 0;       ///< data columns
     ImagePngOptions colours;    ///< colour map, limits and orientation (min_size_px is ignored)
+    std::vector<ImageMarker> markers;  ///< circles drawn over the image
 };
 
 /// Images side by side in a table: grid rows × columns, titled columns, labelled rows.
@@ -73,5 +82,16 @@ struct ImageGrid {
 /// Writes the grid as a PNG (complete or not at all). Throws InvalidInput when the image count is
 /// not rows × columns, Io naming the path when it cannot be written.
 void write_image_grid_png(const std::filesystem::path& path, const ImageGrid& grid);
+
+/// A grey-scale picture read from a PNG file.
+struct GreyImage {
+    std::size_t rows = 0;       ///< lines, row 0 = the top line of the picture
+    std::size_t cols = 0;       ///< pixels per line
+    std::vector<float> values;  ///< rows × cols luminance 0–1 (0.299 R + 0.587 G + 0.114 B)
+};
+
+/// Reads a PNG file (any colour type; alpha ignored) as grey levels. Throws Io naming the path
+/// when it cannot be read, InvalidInput naming the path when it is not a valid PNG.
+GreyImage read_png_grey(const std::filesystem::path& path);
 
 }  // namespace synthstm

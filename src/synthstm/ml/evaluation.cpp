@@ -1,0 +1,99 @@
+#include "synthstm/ml/evaluation.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "synthstm/core/error.hpp"
+#include "synthstm/io/image_png.hpp"
+#include "synthstm/ml/metrics.hpp"
+#include "synthstm/ml/predictor.hpp"
+#include "synthstm/ml/training_data.hpp"
+
+namespace synthstm::ml {
+namespace {
+
+constexpr std::uint32_t kTruthColour = 0x30d030, kFoundColour = 0xff3030;
+
+/// One row of the examples picture: input, targets, predictions, and detections over the input.
+void add_example(ImageGrid& grid, std::uint64_t row, const SampleBlock& block, std::size_t k,
+                 const std::vector<float>& maps, const std::vector<Peak>& found, const std::vector<TruthDefect>& truth) {
+    const auto n = static_cast<std::size_t>(block.pixels);
+    const std::size_t image = n * n;
+    const auto slice = [&](const std::vector<float>& v, std::size_t at) {
+        return std::vector<float>(v.begin() + static_cast<std::ptrdiff_t>(at), v.begin() + static_cast<std::ptrdiff_t>(at + image));
+    };
+    ImagePngOptions grey;
+    grey.colour_map = ColourMap::Grey;
+    grey.row0_is_bottom = false;
+    ImagePngOptions unit = grey;
+    unit.colour_map = ColourMap::Viridis;
+    unit.min = 0.0;
+    unit.max = 1.0;
+    grid.row_labels.push_back(fmt::format("#{}", row));
+    const auto channels = static_cast<std::size_t>(block.channels);
+    grid.images.push_back({slice(block.inputs, k * channels * image), n, n, grey, {}});
+    grid.images.push_back({slice(block.targets, 2 * k * image), n, n, unit, {}});
+    grid.images.push_back({slice(maps, 2 * k * image), n, n, unit, {}});
+    grid.images.push_back({slice(block.targets, (2 * k + 1) * image), n, n, unit, {}});
+    grid.images.push_back({slice(maps, (2 * k + 1) * image), n, n, unit, {}});
+    GridImage detections{slice(block.inputs, k * channels * image), n, n, grey, {}};
+    for (const TruthDefect& t : truth) detections.markers.push_back({t.x_px, t.y_px, kTruthColour, 7});
+    for (const Peak& p : found) detections.markers.push_back({p.x_px, p.y_px, kFoundColour, 4});
+    grid.images.push_back(std::move(detections));
+}
+
+}  // namespace
+
+nlohmann::json evaluate_model(const EvaluateOptions& o, const EvaluateProgress& progress) {
+    if (o.batch < 1) invalid_input(fmt::format("--batch must be at least 1, got {}", o.batch));
+    if (!(o.threshold > 0 && o.threshold < 1)) invalid_input(fmt::format("--threshold must be in (0, 1), got {}", o.threshold));
+    const Predictor predictor(o.run, o.device);
+    const ModelInfo& info = predictor.info();
+    const TrainingData data(o.data, info.inputs);
+    const std::uint64_t n = data.samples();
+    const std::uint64_t first = o.validation_only ? n - std::max<std::uint64_t>(1, n / 10) : 0;
+    const std::vector<double> size_nm = data.size_nm();
+    const std::vector<std::vector<TruthDefect>> truth = data.defects_in_image();
+    const auto side = static_cast<std::size_t>(data.pixels());
+    const double tolerance_nm = info.lattice_constant_nm / 2;
+
+    MapErrors lattice, defects, all;
+    DetectionCounts counts;
+    ImageGrid grid;
+    grid.column_titles = {"input", "lattice", "predicted", "defects", "predicted", "detections"};
+    for (std::uint64_t start = first; start < n; start += static_cast<std::uint64_t>(o.batch)) {
+        const std::uint64_t count = std::min<std::uint64_t>(static_cast<std::uint64_t>(o.batch), n - start);
+        const SampleBlock block = data.read(start, count);
+        const std::vector<float> maps = predictor.predict(block.inputs, count, side, side);
+        const std::size_t image = side * side;
+        for (std::size_t k = 0; k < count; ++k) {
+            const auto map = [&](const std::vector<float>& v, std::size_t channel) {
+                return std::span<const float>(v).subspan((2 * k + channel) * image, image);
+            };
+            lattice.add(map(maps, 0), map(block.targets, 0));
+            defects.add(map(maps, 1), map(block.targets, 1));
+            all.add(std::span<const float>(maps).subspan(2 * k * image, 2 * image),
+                    std::span<const float>(block.targets).subspan(2 * k * image, 2 * image));
+            const std::uint64_t row = start + k;
+            const double tolerance_px = tolerance_nm / (size_nm[row] / static_cast<double>(side));
+            const std::vector<Peak> found = find_peaks(map(maps, 1), side, side, o.threshold, tolerance_px);
+            counts += match_detections(found, truth[row], tolerance_px);
+            if (!o.examples_png.empty() && grid.row_labels.size() < static_cast<std::size_t>(std::max(0, o.examples)))
+                add_example(grid, row, block, k, maps, found, truth[row]);
+        }
+        if (progress) progress(start + count - first, n - first);
+    }
+    if (!o.examples_png.empty() && !grid.row_labels.empty()) write_image_grid_png(o.examples_png, grid);
+    nlohmann::json detection = counts.to_json();
+    detection["threshold"] = o.threshold;
+    detection["tolerance_nm"] = tolerance_nm;
+    return {{"model", o.run.string()},
+            {"data", data.file().string()},
+            {"samples", n - first},
+            {"first_sample", first},
+            {"maps", {{"lattice", lattice.to_json()}, {"defects", defects.to_json()}, {"both", all.to_json()}}},
+            {"detection", detection}};
+}
+
+}  // namespace synthstm::ml
