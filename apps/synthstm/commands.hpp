@@ -16,5 +16,7 @@ void register_generate(CLI::App& app);
 void register_inspect(CLI::App& app);
 /// `synthstm bench`: samples per second and per-stage medians.
 void register_bench(CLI::App& app);
+/// `synthstm gui`: the web page (when built with cpp-httplib).
+void register_gui(CLI::App& app);
 
 }  // namespace synthstm::cli

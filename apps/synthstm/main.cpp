@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
     synthstm::cli::register_generate(app);
     synthstm::cli::register_inspect(app);
     synthstm::cli::register_bench(app);
+    synthstm::cli::register_gui(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
