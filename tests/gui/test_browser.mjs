@@ -96,7 +96,25 @@ try {
   const third = await render();
   check(third.z_recorded_forward === second.z_recorded_forward, "the loaded parameters render the same images");
 
-  // An invalid value: the message sits next to its field, nothing is rendered.
+  // Cancel: the page stops waiting at once and can render again.
+  await page.fill("#seed", "8");
+  await setConstant("resolution_px", 48);  // slow enough to be cancelled while it runs
+  await page.click("#render");
+  await page.click("#cancel");
+  await page.waitForFunction(() => document.getElementById("message").textContent === "render cancelled");
+  check(!(await page.isDisabled("#render")) && (await page.isDisabled("#cancel")), "buttons after cancel");
+  check((await page.getAttribute("#fig-z_recorded_forward img", "src")) === third.z_recorded_forward, "cancelled result not shown");
+  await setConstant("resolution_px", 16);
+
+  // A two-sample dataset with its progress bar.
+  await page.fill("#dataset-name", "browser-set");
+  await page.fill("#dataset-samples", "2");
+  await page.click("#generate");
+  await page.waitForFunction(() => document.getElementById("message").textContent.startsWith("wrote 2 samples"));
+  check(Number(await page.getAttribute("#generate-progress", "value")) === 1 || (await page.evaluate(() => document.getElementById("generate-progress").value)) === 1,
+    "dataset progress reached the end");
+
+    // An invalid value: the message sits next to its field, nothing is rendered.
   await setConstant("kp_rel", 500);
   await page.click("#render");
   await page.waitForFunction(() => document.getElementById("err-kp_rel").textContent !== "");

@@ -153,7 +153,8 @@ try:
     # Two renders at once, one cancelled.
     status, a = call_json("POST", "/api/jobs", {"kind": "render", "config": dict(small), "seed": 5})
     check(status == 202, f"submit: {status} {a}")
-    status, b = call_json("POST", "/api/jobs", {"kind": "render", "config": dict(small), "seed": 6})
+    slow = dict(small, resolution_px=48)  # still running when it is cancelled
+    status, b = call_json("POST", "/api/jobs", {"kind": "render", "config": slow, "seed": 6})
     status, c = call_json("DELETE", f"/api/jobs/{b['id']}")
     check(status == 200 and c["cancelled"], f"cancel: {status} {c}")
     status, s = wait(a["id"])

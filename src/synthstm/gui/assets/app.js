@@ -251,8 +251,8 @@ async function render() {
 }
 
 async function cancelRender() {
+  if (jobs.render.id) say("render cancelled", true);
   await cancelJob(jobs.render, "cancelled");
-  say("render cancelled", true);
 }
 
 function overlaySvg(result) {
