@@ -61,6 +61,7 @@ try {
   for (const name of ["constant_height_current", "constant_current_height", "z_recorded_backward", "z_true_forward", "current_forward", "lattice", "defects"])
     check(name in first, `image ${name} shown`);
   check((await page.locator("#hysteresis").count()) === 1, "hysteresis loop shown");
+  check((await page.locator("#tip-apex").count()) === 1 && (await page.locator("#tip-ldos").count()) === 1, "tip apex and LDOS shown");
   check((await page.locator("#drawn tr").count()) > 40, "drawn parameters shown");
 
   // The defect overlay follows its toggle.

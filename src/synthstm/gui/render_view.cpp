@@ -11,9 +11,13 @@
 #include "synthstm/dataset/simulate_sample.hpp"
 #include "synthstm/groundtruth/class_map.hpp"
 #include "synthstm/instrument/bouc_wen.hpp"
+#include "synthstm/io/apex_picture.hpp"
 #include "synthstm/io/file_bytes.hpp"
 #include "synthstm/io/image_png.hpp"
 #include "synthstm/io/plot.hpp"
+#include "synthstm/tightbinding/cluster_model.hpp"
+#include "synthstm/tip/tip_ldos.hpp"
+#include "synthstm/tip/tip_variants.hpp"
 
 namespace synthstm::gui {
 
@@ -95,6 +99,38 @@ std::string hysteresis_png(const ParameterSet& p, const fs::path& dir) {
     return png_data_url(read_file_bytes(path));
 }
 
+/// The drawn tip variant (as built, before rotation and tilt): a picture of its apex and the
+/// LDOS of its apex atoms on a fixed grid of ±2 eV (cached per variant, model and broadening).
+json tip_view(const ParameterSet& p, const fs::path& dir) {
+    const TipGeometry tip = build_tip(p.text("tip"));
+    const auto model = cluster_model_by_name(p.text("tip_model"));
+    const EnergyGrid grid{-2.0, 2.0, 161};
+    const TipLdos apex = tip_ldos(tip, *model, grid, p.number("ldos_broadening_eV"));
+    const fs::path picture = dir / "tip.png";
+    write_apex_picture(picture, tip.name, tip.atoms_nm, apex.atoms, 1.0);
+
+    // The apex reference atom and the mean over all apex atoms.
+    const auto rows = apex.ldos.ldos_per_eV.rows();
+    const auto first = apex.ldos.ldos_per_eV.row(0);
+    const Eigen::VectorXd mean = apex.ldos.ldos_per_eV.colwise().mean();
+    LinePlot plot;
+    plot.title = fmt::format("{} apex LDOS ({}, broadening {:.3g} eV)", tip.name, model->name(), p.number("ldos_broadening_eV"));
+    plot.x_label = "E − E_F (eV)";
+    plot.y_label = "LDOS per atom (states / eV)";
+    plot.series.push_back({apex.ldos.energy_eV, std::vector<double>(first.begin(), first.end()), "apex atom", palette_colour(0)});
+    plot.series.push_back({apex.ldos.energy_eV, std::vector<double>(mean.begin(), mean.end()),
+                           fmt::format("mean of {} apex atoms", rows), palette_colour(1)});
+    plot.width_px = 600;
+    plot.height_px = 400;
+    const fs::path ldos = dir / "tip_ldos.png";
+    write_line_plot_png(ldos, plot);
+    return {{"name", tip.name},
+            {"atoms", tip.size()},
+            {"apex_atoms", apex.atoms.size()},
+            {"apex_png", png_data_url(read_file_bytes(picture))},
+            {"ldos_png", png_data_url(read_file_bytes(ldos))}};
+}
+
 }  // namespace
 
 std::string png_data_url(const std::string& bytes) {
@@ -160,6 +196,8 @@ json render_view(const Config& config, std::uint64_t seed, std::uint64_t index, 
     for (const DefectLabel& d : sample.truth.defects)
         defects.push_back({{"row_px", d.row_px}, {"col_px", d.col_px}, {"class", class_name(d.class_id)},
                            {"in_image", d.in_image}});
+    step(0.9, "drawing the tip apex and its LDOS");
+    json tip = tip_view(parameters, scratch.path());
     step(0.95, "drawing the hysteresis loop");
     json out = {{"seed", seed},
                 {"index", index},
@@ -180,7 +218,8 @@ json render_view(const Config& config, std::uint64_t seed, std::uint64_t index, 
                   {"constant_current", sample.times.constant_current_ms},
                   {"feedback_scan", sample.times.feedback_scan_ms},
                   {"ground_truth", sample.times.ground_truth_ms}}},
-                {"hysteresis_png", hysteresis_png(parameters, scratch.path())}};
+                {"hysteresis_png", hysteresis_png(parameters, scratch.path())},
+                {"tip", std::move(tip)}};
     return out;
 }
 

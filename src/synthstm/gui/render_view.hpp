@@ -1,7 +1,7 @@
 #pragma once
 /// One sample as the GUI shows it: every channel and ground-truth map as a PNG data URL, the
-/// defect positions for an overlay, the drawn parameters, and the z-piezo hysteresis loop of
-/// the drawn Bouc–Wen parameters.
+/// defect positions for an overlay, the drawn parameters, the z-piezo hysteresis loop of the
+/// drawn Bouc–Wen parameters, and the drawn tip's apex with its LDOS.
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -17,8 +17,9 @@ using RenderProgress = std::function<bool(double, const std::string&)>;
 
 /// Simulates sample `index` of `seed` and returns {seed, index, pixels, size_nm, images: [{name,
 /// caption, unit, min, max, png}], defects: [{row_px, col_px, class, in_image}], parameters,
-/// derived, hysteresis_png, stage_ms}. Throws InvalidInput as simulate_sample does, and
-/// InvalidInput "cancelled" when progress returns false.
+/// derived, stage_ms, hysteresis_png, tip: {name, atoms, apex_atoms, apex_png, ldos_png}}.
+/// Throws InvalidInput as simulate_sample does, and InvalidInput "cancelled" when progress
+/// returns false.
 nlohmann::json render_view(const Config& config, std::uint64_t seed, std::uint64_t index, const RenderProgress& progress);
 
 /// "data:image/png;base64,…" of the PNG bytes.

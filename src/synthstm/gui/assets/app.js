@@ -296,6 +296,9 @@ function showResult(result) {
   extras.textContent = "";
   extras.appendChild(el("h3", { text: "z-piezo hysteresis (drawn Bouc–Wen parameters)" }));
   extras.appendChild(el("img", { id: "hysteresis", src: result.hysteresis_png, alt: "hysteresis loop" }));
+  extras.appendChild(el("h3", { text: `tip ${result.tip.name}: ${result.tip.atoms} atoms, ${result.tip.apex_atoms} apex atoms (as built, before rotation and tilt)` }));
+  extras.appendChild(el("img", { id: "tip-apex", src: result.tip.apex_png, alt: "tip apex" }));
+  extras.appendChild(el("img", { id: "tip-ldos", src: result.tip.ldos_png, alt: "tip apex LDOS" }));
   extras.appendChild(el("h3", { text: "drawn parameters" }));
   const rows = Object.entries(result.parameters).map(([k, v]) =>
     el("tr", {}, [el("td", { text: k }), el("td", { text: typeof v.value === "number" ? Number(v.value.toPrecision(6)).toString() : String(v.value) }), el("td", { text: v.unit })]));
