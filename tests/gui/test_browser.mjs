@@ -4,7 +4,7 @@
 // SCREENSHOT_PNG after two renders, and beside it *-error.png with the refused value.
 // Usage: node test_browser.mjs SYNTHSTM_BINARY WORK_DIR SCREENSHOT_PNG [CHROMIUM]
 import { spawn } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { chromium } from "playwright-core";
 
@@ -96,6 +96,18 @@ try {
   await page.fill("#seed", "7");  // the seed is not part of a parameter file
   const third = await render();
   check(third.z_recorded_forward === second.z_recorded_forward, "the loaded parameters render the same images");
+
+  // Download gives the form's config; uploading a file fills the form.
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
+  const downloaded = JSON.parse(readFileSync(await download.path(), "utf8"));
+  check(downloaded.resolution_px === 16 && downloaded.tip_height_nm === 0.45 && downloaded.tip === "w111-sharp",
+    `downloaded config: ${JSON.stringify(downloaded).slice(0, 200)}`);
+  await page.setInputFiles("#upload", { name: "up.json", mimeType: "application/json",
+    buffer: Buffer.from(JSON.stringify({ ...downloaded, kappa_per_nm: { uniform: [8, 12] }, noise_rel: 0.25 })) });
+  await page.waitForFunction(() => document.getElementById("message").textContent === "read up.json");
+  check((await page.inputValue("#p-kappa_per_nm-mode")) === "uniform" && (await page.inputValue("#p-kappa_per_nm-b")) === "12",
+    "uploaded distribution in the form");
+  check(Number(await page.inputValue("#p-noise_rel-a")) === 0.25, "uploaded constant in the form");
 
   // Cancel: the page stops waiting at once and can render again.
   await page.fill("#seed", "8");
