@@ -135,6 +135,8 @@ void JobQueue::work() {
                 error = {{"error", e.what()}};
             } catch (const std::exception& e) {
                 error = {{"error", fmt::format("internal error: {}", e.what())}};
+            } catch (...) {
+                error = {{"error", "internal error"}};
             }
         }
         {

@@ -73,6 +73,8 @@ httplib::Server::Handler guarded(Route route) {
             send(res, 400, json{{"error", fmt::format("bad JSON value: {}", e.what())}});
         } catch (const std::exception& e) {
             send(res, 500, json{{"error", fmt::format("internal error: {}", e.what())}});
+        } catch (...) {
+            send(res, 500, json{{"error", "internal error"}});
         }
     };
 }
