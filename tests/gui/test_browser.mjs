@@ -111,7 +111,7 @@ try {
 
   // Cancel: the page stops waiting at once and can render again.
   await page.fill("#seed", "8");
-  await setConstant("resolution_px", 48);  // slow enough to be cancelled while it runs
+  await setConstant("resolution_px", 96);  // slow enough (~1–2 s) to be cancelled while it runs
   await page.click("#render");
   await page.click("#cancel");
   await page.waitForFunction(() => document.getElementById("message").textContent === "render cancelled");
