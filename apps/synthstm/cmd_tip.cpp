@@ -10,6 +10,7 @@
 #include "commands.hpp"
 #include "output_dir.hpp"
 #include "synthstm/core/error.hpp"
+#include "synthstm/io/apex_picture.hpp"
 #include "synthstm/io/plot.hpp"
 #include "synthstm/tip/tip_ldos.hpp"
 #include "synthstm/tip/tip_variants.hpp"
@@ -57,34 +58,6 @@ void run_list(const TipListOptions& o) {
     if (o.json) std::cout << all.dump() << "\n";
 }
 
-/// Side (x–z) and bottom (x–y) views of the atoms within view_height_nm of the apex, coloured
-/// by height; the apex atoms whose LDOS is computed get a dark outline via a larger disc behind.
-void write_apex_picture(const std::filesystem::path& path, const TipGeometry& tip, const std::vector<int>& apex_atoms,
-                        double view_height_nm) {
-    std::vector<int> shown;
-    for (int i = 0; i < tip.size(); ++i)
-        if (tip.atoms_nm[i].z() <= view_height_nm) shown.push_back(i);
-    const double radius_nm = 0.07;  // drawn size, about half the W–W bond (0.274 nm)
-    DiscPanel side{fmt::format("{}: side view (atoms up to {} nm)", tip.name, view_height_nm), "x (nm)", "z (nm)", {}};
-    DiscPanel bottom{fmt::format("{}: seen from the sample", tip.name), "x (nm)", "y (nm)", {}};
-    const auto colour = [&](int i) { return viridis(std::clamp(tip.atoms_nm[i].z() / view_height_nm, 0.0, 1.0)); };
-    const Colour outline{0.85, 0.1, 0.1};
-    const auto is_apex = [&](int i) { return std::find(apex_atoms.begin(), apex_atoms.end(), i) != apex_atoms.end(); };
-    // Draws the atoms in the given order (later on top) projected onto two coordinates.
-    const auto draw = [&](DiscPanel& panel, std::vector<int> order, auto farther, int u, int v) {
-        std::sort(order.begin(), order.end(), farther);
-        for (int i : order) {
-            const Vec3& r = tip.atoms_nm[i];
-            if (is_apex(i)) panel.discs.push_back({r[u], r[v], radius_nm * 1.3, outline});
-            panel.discs.push_back({r[u], r[v], radius_nm, colour(i)});
-        }
-    };
-    // Side view: far atoms (large y) first; bottom view: the highest atoms first.
-    draw(side, shown, [&](int a, int b) { return tip.atoms_nm[a].y() > tip.atoms_nm[b].y(); }, 0, 2);
-    draw(bottom, shown, [&](int a, int b) { return tip.atoms_nm[a].z() > tip.atoms_nm[b].z(); }, 0, 1);
-    write_disc_panels_png(path, {side, bottom});
-}
-
 void run_show(const TipShowOptions& o) {
     const TipGeometry tip = build_tip(o.name);
     const auto model = cluster_model_by_name(o.model);
@@ -96,7 +69,7 @@ void run_show(const TipShowOptions& o) {
 
     const TipLdos apex = tip_ldos(tip, *model, grid, o.broadening_eV, o.apex_height_nm);
     const std::filesystem::path picture = dir / fmt::format("tip_{}_apex.png", tip.name);
-    write_apex_picture(picture, tip, apex.atoms, o.view_height_nm);
+    write_apex_picture(picture, tip.name, tip.atoms_nm, apex.atoms, o.view_height_nm);
 
     // LDOS of the apex reference atom and of the other apex atoms grouped by layer height.
     const std::filesystem::path csv_path = dir / fmt::format("tip_{}_{}_ldos.csv", tip.name, model->name());

@@ -24,5 +24,7 @@ void register_lr_find(CLI::App& app);
 void register_evaluate(CLI::App& app);
 /// `synthstm predict`: lattice and defect maps and a defect list for a real scan.
 void register_predict(CLI::App& app);
+/// `synthstm gui`: the web page (when built with cpp-httplib).
+void register_gui(CLI::App& app);
 
 }  // namespace synthstm::cli

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
     synthstm::cli::register_lr_find(app);
     synthstm::cli::register_evaluate(app);
     synthstm::cli::register_predict(app);
+    synthstm::cli::register_gui(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
