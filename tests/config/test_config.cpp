@@ -36,6 +36,15 @@ TEST(Config, EveryPresetValidatesAndMainEqualsTheDefaults) {
         EXPECT_EQ(control.number(key), 0.0) << key;
 }
 
+// Realism beyond the seed is off by default (wse2-main stays the seed's dataset) and on in
+// wse2-real, whose field of view is 3–10 nm.
+TEST(Config, RealismKeysDefaultOffAndWse2RealUsesThem) {
+    const ParameterSet d = Config().draw(3, 1);
+    for (const char* key : {"noise_pink_rel", "noise_hum_rel", "line_offset_nm", "streak_rate_per_line",
+                            "feedback_loss_probability", "tip_change_probability", "double_tip_offset_nm"})
+        EXPECT_EQ(d.number(key), 0.0) << key;
+}
+
 TEST(Config, DefaultsValidateAgainstTheirOwnSchema) {
     for (const auto& s : sample_schema()) {
         json one = json::object();

@@ -201,6 +201,19 @@ std::vector<Column> dataset_columns(const DatasetSpec& spec) {
                                                         [](const DefectLabel& d) { return d.in_image; });
                            append(out, static_cast<std::uint32_t>(n));
                        }});
+    columns.push_back({"derived/tip_change_line", Element::Int64, false, "",
+                       "first line (time order) scanned after a tip change; -1: none (docs/realism.md)",
+                       [](const SampleView& v, Bytes& out) {
+                           append(out, static_cast<std::int64_t>(v.sample.events.tip_change_line));
+                       }});
+    columns.push_back({"derived/feedback_lost_lines", Element::UInt32, false, "", "lines where the feedback lost track",
+                       [](const SampleView& v, Bytes& out) {
+                           append(out, static_cast<std::uint32_t>(v.sample.events.feedback_lost_lines));
+                       }});
+    columns.push_back({"derived/streaks", Element::UInt32, false, "", "streaks on the recorded topography",
+                       [](const SampleView& v, Bytes& out) {
+                           append(out, static_cast<std::uint32_t>(v.sample.events.streaks));
+                       }});
     return columns;
 }
 
