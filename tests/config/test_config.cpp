@@ -41,7 +41,8 @@ TEST(Config, EveryPresetValidatesAndMainEqualsTheDefaults) {
 TEST(Config, RealismKeysDefaultOffAndWse2RealUsesThem) {
     const ParameterSet d = Config().draw(3, 1);
     for (const char* key : {"noise_pink_rel", "noise_hum_rel", "line_offset_nm", "streak_rate_per_line",
-                            "feedback_loss_probability", "tip_change_probability", "double_tip_offset_nm"})
+                            "feedback_loss_probability", "tip_change_probability", "double_tip_offset_nm",
+                            "antisite_top_per_nm2", "antisite_bottom_per_nm2"})
         EXPECT_EQ(d.number(key), 0.0) << key;
 }
 

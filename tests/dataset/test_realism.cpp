@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "synthstm/dataset/dataset_layout.hpp"
 #include "synthstm/dataset/simulate_sample.hpp"
 #include "synthstm/instrument/noise.hpp"
 
@@ -168,6 +169,30 @@ TEST(Realism, DoubleTipGhostsDefectsAtItsOffset) {
     // A peak: above the neighbouring lags.
     EXPECT_GT(ghost_on, autocorrelation(on, 32, 0, 6));
     EXPECT_GT(ghost_on, autocorrelation(on, 32, 0, 11));
+}
+
+// Antisites: their own class in the class map, and a contrast in the image where they sit.
+TEST(Realism, AntisitesAreLabelledAndImaged) {
+    const std::vector<std::string> base{"scan_mode=constant_current", "vacancy_top_per_nm2=0",
+                                        "vacancy_bottom_per_nm2=0", "dopant_top_per_nm2=0", "dopant_bottom_per_nm2=0"};
+    auto on = base;
+    on.push_back("antisite_top_per_nm2=0.5");
+    const SimulatedSample a = simulate_sample(parameters(base), 17, 3);
+    const SimulatedSample b = simulate_sample(parameters(on), 17, 3);
+    EXPECT_EQ(std::count(a.truth.classes.begin(), a.truth.classes.end(), 8), 0);
+    const auto antisite_pixels = std::count(b.truth.classes.begin(), b.truth.classes.end(), 8);
+    ASSERT_GT(antisite_pixels, 0);
+    // Where the class map says antisite, the topography differs from the pristine one by more
+    // than anywhere a pixel labelled lattice far from it does on average.
+    const auto& za = find_channel(a, "constant_current_height").image.values;
+    const auto& zb = find_channel(b, "constant_current_height").image.values;
+    double at_antisite = 0.0;
+    for (std::size_t i = 0; i < za.size(); ++i)
+        if (b.truth.classes[i] == 8) at_antisite += std::abs(zb[i] - za[i]) / antisite_pixels;
+    EXPECT_GT(at_antisite, 0.005);  // nm
+    for (const auto& d : b.truth.defects) EXPECT_EQ(d.type, DefectType::Antisite);
+    // The dataset's defect table holds the type name whole.
+    EXPECT_GT(sizeof(DefectRow::type), defect_type_name(DefectType::Antisite).size());
 }
 
 }  // namespace

@@ -108,6 +108,9 @@ std::vector<ParameterSpec> make_schema() {
         {"tip_change_rotation_rad", K::Number, "rad", uniform(0, kTwoPi), -10, 10, {}, "rotation about z of the tip after a change"},
         {"double_tip_offset_nm", K::Number, "nm", 0.0, 0, 5, {}, "lateral offset of a second apex (double tip); 0: single apex"},
         {"double_tip_height_nm", K::Number, "nm", 0.05, 0, 1, {}, "height of the second apex above the first"},
+        {"antisite_top_per_nm2", K::Number, "1/nm²", 0.0, 0, 5, {}, "metal-on-top-chalcogen antisites"},
+        {"antisite_bottom_per_nm2", K::Number, "1/nm²", 0.0, 0, 5, {}, "metal-on-bottom-chalcogen antisites"},
+        {"antisite_onsite_eV", K::Number, "eV", -0.8, -5, 5, {}, "onsite shift of an antisite (a metal atom on a chalcogen site)"},
         {"double_tip_azimuth_rad", K::Number, "rad", uniform(0, kTwoPi), -10, 10, {}, "direction of the second apex's offset"},
     };
 }

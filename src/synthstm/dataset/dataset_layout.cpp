@@ -155,7 +155,7 @@ std::vector<Column> dataset_columns(const DatasetSpec& spec) {
     columns.push_back({"targets/defects", Element::Float32, true, "", "defect map clip(1.1 - d/(a/2), 0, 1)",
                        [](const SampleView& v, Bytes& out) { append_image<float>(out, v.sample.truth.defect); }});
     columns.push_back({"targets/class_map", Element::UInt8, true, "",
-                       "pixel classes 0 background, 1 lattice, 2-7 defects (attribute class_names)",
+                       "pixel classes 0 background, 1 lattice, 2-10 defects (attribute class_names)",
                        [](const SampleView& v, Bytes& out) { append_image<std::uint8_t>(out, v.sample.truth.classes); }});
 
     // The parameter table: one column per schema key, in schema order.

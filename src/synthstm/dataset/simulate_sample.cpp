@@ -232,6 +232,12 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
         densities.push_back({DefectType::Vacancy, s, p.number(fmt::format("vacancy_{}_per_nm2", name)), 0, 0});
         densities.push_back({DefectType::Dopant, s, p.number(fmt::format("dopant_{}_per_nm2", name)), onsite_lo, onsite_hi});
     }
+    // Antisites (docs/realism.md) after the seed's kinds, so that off they change no draw.
+    const double antisite_eV = p.number("antisite_onsite_eV");
+    for (const auto& [name, s] : sublattices) {
+        if (s == Sublattice::Metal) continue;
+        densities.push_back({DefectType::Antisite, s, p.number(fmt::format("antisite_{}_per_nm2", name)), antisite_eV, antisite_eV});
+    }
     RandomStream defect_rng(seed, sample_index, StreamPurpose::Defects);
     out.defects = place_defects(material, defect_cells, densities, defect_rng);
 
