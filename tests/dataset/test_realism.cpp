@@ -171,6 +171,27 @@ TEST(Realism, DoubleTipGhostsDefectsAtItsOffset) {
     EXPECT_GT(ghost_on, autocorrelation(on, 32, 0, 11));
 }
 
+// Every option on at once (tip change, double tip, 1/f noise, hum, line artifacts, antisites):
+// still the same bytes for 1 and 2 threads, and different samples differ.
+TEST(Realism, Wse2RealIsDeterministicForAnyThreadCount) {
+    Config c = Config::preset("wse2-real");
+    for (const char* s : {"resolution_px=24", "size_nm=3", "tip_change_probability=1", "double_tip_offset_nm=0.5",
+                          "noise_pink_rel=0.1", "noise_hum_rel=0.05", "streak_rate_per_line=0.5",
+                          "feedback_loss_probability=0.1", "antisite_top_per_nm2=0.05"})
+        c.set(s);
+    const ParameterSet p = c.draw(8, 4);
+    const SimulatedSample a = simulate_sample(p, 8, 4, {1});
+    const SimulatedSample b = simulate_sample(p, 8, 4, {2});
+    ASSERT_EQ(a.channels.size(), b.channels.size());
+    for (std::size_t k = 0; k < a.channels.size(); ++k)
+        EXPECT_EQ(a.channels[k].image.values, b.channels[k].image.values) << a.channels[k].name;
+    EXPECT_EQ(a.truth.classes, b.truth.classes);
+    EXPECT_EQ(a.events.tip_change_line, b.events.tip_change_line);
+    EXPECT_EQ(a.events.streaks, b.events.streaks);
+    const SimulatedSample other = simulate_sample(c.draw(8, 5), 8, 5, {1});
+    EXPECT_NE(find_channel(a, "z_recorded_forward").image.values, find_channel(other, "z_recorded_forward").image.values);
+}
+
 // Antisites: their own class in the class map, and a contrast in the image where they sit.
 TEST(Realism, AntisitesAreLabelledAndImaged) {
     const std::vector<std::string> base{"scan_mode=constant_current", "vacancy_top_per_nm2=0",
