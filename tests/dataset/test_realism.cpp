@@ -112,6 +112,29 @@ TEST(Realism, TipChangeSplitsTheImageAtTheRecordedLine) {
     if (line >= 4 && line <= 28) {
         EXPECT_GT(ratio(changed, line), 2.0);
     }
+    // The transient: only the change line's forward pass is raised, from its first pixel on.
+    auto with_streak = on;
+    with_streak.push_back("tip_change_streak_nm=0.05");
+    const SimulatedSample streaked = simulate_sample(parameters(with_streak), 17, 3);
+    EXPECT_EQ(find_channel(streaked, "z_recorded_backward").image.values,
+              find_channel(changed, "z_recorded_backward").image.values);
+    const ScanImage& zs = find_channel(streaked, "z_recorded_forward").image;
+    const ScanImage& zc = find_channel(changed, "z_recorded_forward").image;
+    int raised = 0;
+    for (int r = 0; r < 32; ++r)
+        for (int c = 0; c < 32; ++c) {
+            const double d = zs.at(r, c) - zc.at(r, c);
+            if (r != 31 - line) {
+                EXPECT_EQ(d, 0.0) << r << ", " << c;
+            }
+            if (d != 0.0) {
+                EXPECT_GE(d, 0.025 - 1e-12);
+                EXPECT_LE(d, 0.075 + 1e-12);
+                ++raised;
+            }
+        }
+    EXPECT_GE(raised, 1);
+    EXPECT_GT(zs.at(31 - line, 0), zc.at(31 - line, 0));  // fast forward: the line starts at column 0
     // The ideal channels keep the first tip.
     EXPECT_EQ(find_channel(changed, "constant_current_height").image.values,
               find_channel(same, "constant_current_height").image.values);

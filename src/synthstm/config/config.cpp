@@ -105,6 +105,7 @@ std::vector<ParameterSpec> make_schema() {
         {"feedback_loss_height_nm", K::Number, "nm", 0.3, 0, 5, {}, "where a lost line saturates, above the highest point"},
         {"tip_change_probability", K::Number, "", 0.0, 0, 1, {}, "probability per scan that the apex changes at a random line"},
         {"tip_change_tip", K::Text, "", tip_choice, 0, 0, {}, "tip variant after a tip change (synthstm tip list)"},
+        {"tip_change_streak_nm", K::Number, "nm", 0.0, 0, 1, {}, "height of the transient streak on the change line's forward pass"},
         {"tip_change_rotation_rad", K::Number, "rad", uniform(0, kTwoPi), -10, 10, {}, "rotation about z of the tip after a change"},
         {"double_tip_offset_nm", K::Number, "nm", 0.0, 0, 5, {}, "lateral offset of a second apex (double tip); 0: single apex"},
         {"double_tip_height_nm", K::Number, "nm", 0.05, 0, 1, {}, "height of the second apex above the first"},

@@ -197,6 +197,10 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     RandomStream change_rng(seed, sample_index, StreamPurpose::TipChange);
     const bool tip_changes = change_rng.uniform() < p.number("tip_change_probability");
     const int change_line = 1 + static_cast<int>(change_rng.below(static_cast<std::uint64_t>(frame.pixels - 1)));
+    // The transient while the apex rearranges: a streak from the start of the change line's
+    // forward pass over a random part of it (drawn whether or not it is used).
+    const int transient_px = 1 + static_cast<int>(change_rng.below(static_cast<std::uint64_t>(frame.pixels)));
+    const double transient_nm = p.number("tip_change_streak_nm") * change_rng.uniform(0.5, 1.5);
     std::optional<Apex> changed_apex;
     if (tip_changes && p.text("scan_mode") == "feedback") {
         changed_apex = tip_apex(p, p.text("tip_change_tip"), p.number("tip_change_rotation_rad"), bias_V, broadening);
@@ -433,6 +437,11 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
         apply_line_artifacts(feedback.z_recorded_nm[0].values, feedback.z_recorded_nm[1].values, frame, lines, line_rng);
     out.events.streaks = line_events.streaks;
     out.events.feedback_lost_lines = static_cast<int>(line_events.lost_lines.size());
+    if (changed_apex)
+        for (int k = 0; k < transient_px; ++k) {
+            const PixelIndex px = scan_pixel(frame, change_line, ScanPass::Forward, k);
+            feedback.z_recorded_nm[0].at(px.row, px.col) += transient_nm;
+        }
     out.times.feedback_scan_ms = ms_since(t0);
     t0 = Clock::now();
 
