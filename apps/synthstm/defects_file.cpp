@@ -53,9 +53,9 @@ std::vector<Defect> read_defects_file(const std::filesystem::path& path, const T
             invalid_input(where + ": " + e.what());
         }
         d.site.cell = {entry["cell"][0].get<int>(), entry["cell"][1].get<int>()};
-        if (d.type == DefectType::Dopant) {
+        if (d.type != DefectType::Vacancy) {
             if (!entry.contains("onsite_eV") || !entry["onsite_eV"].is_number()) {
-                invalid_input(where + ": a dopant needs a number 'onsite_eV'");
+                invalid_input(where + ": a " + defect_type_name(d.type) + " needs a number 'onsite_eV'");
             }
             d.onsite_eV = entry["onsite_eV"].get<double>();
             if (!std::isfinite(d.onsite_eV)) invalid_input(where + ": 'onsite_eV' must be finite");

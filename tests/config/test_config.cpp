@@ -36,6 +36,22 @@ TEST(Config, EveryPresetValidatesAndMainEqualsTheDefaults) {
         EXPECT_EQ(control.number(key), 0.0) << key;
 }
 
+// Realism beyond the seed is off by default (wse2-main stays the seed's dataset) and on in
+// wse2-real, whose field of view is 3–10 nm.
+TEST(Config, RealismKeysDefaultOffAndWse2RealUsesThem) {
+    const ParameterSet d = Config().draw(3, 1);
+    for (const char* key : {"noise_pink_rel", "noise_hum_rel", "line_offset_nm", "streak_rate_per_line",
+                            "feedback_loss_probability", "tip_change_probability", "double_tip_offset_nm",
+                            "antisite_top_per_nm2", "antisite_bottom_per_nm2"})
+        EXPECT_EQ(d.number(key), 0.0) << key;
+    for (std::uint64_t k = 0; k < 50; ++k) {
+        const ParameterSet r = Config::preset("wse2-real").draw(3, k);
+        EXPECT_GE(r.number("size_nm"), 3.0);
+        EXPECT_LE(r.number("size_nm"), 10.0);
+        EXPECT_EQ(r.number("tip_change_probability"), 0.1);
+    }
+}
+
 TEST(Config, DefaultsValidateAgainstTheirOwnSchema) {
     for (const auto& s : sample_schema()) {
         json one = json::object();

@@ -118,6 +118,10 @@ TEST(ClassMap, DocumentedScheme) {
     EXPECT_EQ(classes[12], kBackgroundClass);
     EXPECT_EQ(classes[13], kBackgroundClass);
     EXPECT_EQ(class_name(5), "dopant_bottom");
+    EXPECT_EQ(defect_class(DefectType::Antisite, Sublattice::ChalcogenTop), 8);
+    EXPECT_EQ(defect_class(DefectType::Antisite, Sublattice::ChalcogenBottom), 9);
+    EXPECT_EQ(class_name(8), "antisite_top");
+    EXPECT_EQ(class_name(10), "antisite_metal");
     EXPECT_EQ(defect_class(DefectType::Vacancy, Sublattice::Metal), 6);
 }
 
@@ -237,5 +241,5 @@ TEST(GroundTruth, RejectsBadInput) {
     EXPECT_NE(error_message([&] { (void)class_map(m, {}, {8, x64, y64}, {.defect_radius_a = 0.0}); })
                   .find("defect_radius_a"),
               std::string::npos);
-    EXPECT_THROW((void)class_name(8), Error);
+    EXPECT_THROW((void)class_name(11), Error);
 }

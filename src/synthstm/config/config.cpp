@@ -93,6 +93,26 @@ std::vector<ParameterSpec> make_schema() {
         {"feedback_updates_per_pixel", K::Integer, "", 4, 1, 1000, {}, "controller updates per pixel"},
         {"line_time_s", K::Number, "s", 0.1, 1e-4, 1e3, {}, "time for one line (one direction)"},
         {"noise_rel", K::Number, "", uniform(0, 0.6), 0, 10, {}, "Gaussian current noise, relative to the std of the current"},
+        // Realism beyond the seed (docs/realism.md); each default switches its effect off.
+        {"noise_pink_rel", K::Number, "", 0.0, 0, 10, {}, "1/f current noise in time (std), relative to the std of the current"},
+        {"noise_hum_rel", K::Number, "", 0.0, 0, 10, {}, "mains hum on the current (amplitude), relative to the std of the current"},
+        {"hum_frequency_Hz", K::Number, "Hz", 50.0, 0.01, 1e6, {}, "frequency of the mains hum"},
+        {"line_offset_nm", K::Number, "nm", 0.0, 0, 1, {}, "Gaussian offset of the recorded height per line (std)"},
+        {"streak_rate_per_line", K::Number, "", 0.0, 0, 10, {}, "mean number of streaks per scanned pass"},
+        {"streak_length_px", K::Integer, "px", 4, 1, 4096, {}, "length of a streak along the fast axis"},
+        {"streak_height_nm", K::Number, "nm", 0.05, 0, 1, {}, "typical height of a streak (uniform 0.5–1.5 times this)"},
+        {"feedback_loss_probability", K::Number, "", 0.0, 0, 1, {}, "probability per line that the feedback loses track"},
+        {"feedback_loss_height_nm", K::Number, "nm", 0.3, 0, 5, {}, "where a lost line saturates, above the highest point"},
+        {"tip_change_probability", K::Number, "", 0.0, 0, 1, {}, "probability per scan that the apex changes at a random line"},
+        {"tip_change_tip", K::Text, "", tip_choice, 0, 0, {}, "tip variant after a tip change (synthstm tip list)"},
+        {"tip_change_streak_nm", K::Number, "nm", 0.0, 0, 1, {}, "height of the transient streak on the change line's forward pass"},
+        {"tip_change_rotation_rad", K::Number, "rad", uniform(0, kTwoPi), -10, 10, {}, "rotation about z of the tip after a change"},
+        {"double_tip_offset_nm", K::Number, "nm", 0.0, 0, 5, {}, "lateral offset of a second apex (double tip); 0: single apex"},
+        {"double_tip_height_nm", K::Number, "nm", 0.05, 0, 1, {}, "height of the second apex above the first"},
+        {"antisite_top_per_nm2", K::Number, "1/nm²", 0.0, 0, 5, {}, "metal-on-top-chalcogen antisites"},
+        {"antisite_bottom_per_nm2", K::Number, "1/nm²", 0.0, 0, 5, {}, "metal-on-bottom-chalcogen antisites"},
+        {"antisite_onsite_eV", K::Number, "eV", -0.8, -5, 5, {}, "onsite shift of an antisite (a metal atom on a chalcogen site)"},
+        {"double_tip_azimuth_rad", K::Number, "rad", uniform(0, kTwoPi), -10, 10, {}, "direction of the second apex's offset"},
     };
 }
 

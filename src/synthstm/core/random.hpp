@@ -14,6 +14,9 @@ enum class StreamPurpose : std::uint32_t {
     Tip = 3,
     Instrument = 4,
     Noise = 5,
+    LineArtifacts = 6,  ///< line offsets, streaks, lost feedback (instrument/line_artifacts)
+    TimeNoise = 7,      ///< 1/f noise and hum of the current (instrument/time_noise)
+    TipChange = 8,      ///< whether and where the tip changes mid-scan
     Test = 1000,
 };
 

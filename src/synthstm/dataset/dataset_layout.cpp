@@ -155,7 +155,7 @@ std::vector<Column> dataset_columns(const DatasetSpec& spec) {
     columns.push_back({"targets/defects", Element::Float32, true, "", "defect map clip(1.1 - d/(a/2), 0, 1)",
                        [](const SampleView& v, Bytes& out) { append_image<float>(out, v.sample.truth.defect); }});
     columns.push_back({"targets/class_map", Element::UInt8, true, "",
-                       "pixel classes 0 background, 1 lattice, 2-7 defects (attribute class_names)",
+                       "pixel classes 0 background, 1 lattice, 2-10 defects (attribute class_names)",
                        [](const SampleView& v, Bytes& out) { append_image<std::uint8_t>(out, v.sample.truth.classes); }});
 
     // The parameter table: one column per schema key, in schema order.
@@ -200,6 +200,19 @@ std::vector<Column> dataset_columns(const DatasetSpec& spec) {
                            const auto n = std::count_if(v.sample.truth.defects.begin(), v.sample.truth.defects.end(),
                                                         [](const DefectLabel& d) { return d.in_image; });
                            append(out, static_cast<std::uint32_t>(n));
+                       }});
+    columns.push_back({"derived/tip_change_line", Element::Int64, false, "",
+                       "first line (time order) scanned after a tip change; -1: none (docs/realism.md)",
+                       [](const SampleView& v, Bytes& out) {
+                           append(out, static_cast<std::int64_t>(v.sample.events.tip_change_line));
+                       }});
+    columns.push_back({"derived/feedback_lost_lines", Element::UInt32, false, "", "lines where the feedback lost track",
+                       [](const SampleView& v, Bytes& out) {
+                           append(out, static_cast<std::uint32_t>(v.sample.events.feedback_lost_lines));
+                       }});
+    columns.push_back({"derived/streaks", Element::UInt32, false, "", "streaks on the recorded topography",
+                       [](const SampleView& v, Bytes& out) {
+                           append(out, static_cast<std::uint32_t>(v.sample.events.streaks));
                        }});
     return columns;
 }

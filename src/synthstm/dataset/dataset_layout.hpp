@@ -80,10 +80,10 @@ std::vector<Column> dataset_columns(const DatasetSpec& spec);
 /// One row of the defect table (HDF5 compound "defects").
 struct DefectRow {
     std::uint64_t sample_index = 0;   ///< the sample
-    char type[8] = {};                ///< "vacancy" or "dopant"
+    char type[16] = {};               ///< "vacancy", "dopant" or "antisite"
     char sublattice[16] = {};         ///< "Se_top", "Se_bottom", "W", … (material site name)
-    std::int32_t class_id = 0;        ///< id in targets/class_map (2–7)
-    double onsite_eV = 0.0;           ///< dopant onsite shift (0 for vacancies)
+    std::int32_t class_id = 0;        ///< id in targets/class_map (2–10)
+    double onsite_eV = 0.0;           ///< dopant or antisite onsite shift (0 for vacancies)
     double x_nm = 0.0;                ///< sample-frame position
     double y_nm = 0.0;                ///< sample-frame position
     double x_px = 0.0;                ///< fractional column in the recorded image

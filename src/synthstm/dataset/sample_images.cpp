@@ -18,7 +18,12 @@ nlohmann::json sample_derived(const SimulatedSample& sample) {
             {"ideal_gain_nm", {{"value", sample.ideal_gain_nm}, {"unit", "nm"}}},
             {"sample_sites", {{"value", sample.sample_sites}, {"unit", ""}}},
             {"tip_apex_atoms", {{"value", sample.tip_atoms}, {"unit", ""}}},
-            {"defects_placed", {{"value", sample.defects.size()}, {"unit", ""}}}};
+            {"defects_placed", {{"value", sample.defects.size()}, {"unit", ""}}},
+            {"tip_change_line", {{"value", sample.events.tip_change_line}, {"unit", "line"}}},
+            {"tip_change_row", {{"value", sample.events.tip_change_row}, {"unit", "px"}}},
+            {"tip_change_col", {{"value", sample.events.tip_change_col}, {"unit", "px"}}},
+            {"streaks", {{"value", sample.events.streaks}, {"unit", ""}}},
+            {"feedback_lost_lines", {{"value", sample.events.feedback_lost_lines}, {"unit", ""}}}};
 }
 
 }  // namespace synthstm

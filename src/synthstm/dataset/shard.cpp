@@ -191,13 +191,13 @@ h5::Handle memory_type(Element e) { return element_type(e, false); }
 
 h5::Handle defect_row_memory_type() {
     h5::Handle t(H5Tcreate(H5T_COMPOUND, sizeof(DefectRow)), H5Tclose, "create the defect row type");
-    h5::Handle type8 = h5::fixed_string_type(sizeof(DefectRow::type));
+    h5::Handle type_text = h5::fixed_string_type(sizeof(DefectRow::type));
     h5::Handle type16 = h5::fixed_string_type(sizeof(DefectRow::sublattice));
     const auto field = [&](const char* name, std::size_t offset, hid_t type) {
         h5::check(H5Tinsert(t.id(), name, offset, type), fmt::format("add field {} to the defect row type", name));
     };
     field("sample_index", offsetof(DefectRow, sample_index), H5T_NATIVE_UINT64);
-    field("type", offsetof(DefectRow, type), type8.id());
+    field("type", offsetof(DefectRow, type), type_text.id());
     field("sublattice", offsetof(DefectRow, sublattice), type16.id());
     field("class_id", offsetof(DefectRow, class_id), H5T_NATIVE_INT32);
     field("onsite_eV", offsetof(DefectRow, onsite_eV), H5T_NATIVE_DOUBLE);

@@ -6,10 +6,12 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "synthstm/core/error.hpp"
+#include "synthstm/instrument/line_artifacts.hpp"
 #include "synthstm/instrument/noise.hpp"
 #include "synthstm/ldos/lattice_green.hpp"
 #include "synthstm/ldos/tmatrix.hpp"
@@ -65,6 +67,38 @@ std::shared_ptr<const TipLdos> apex_ldos(const TipGeometry& tip, const std::stri
         slot = std::make_shared<const TipLdos>(tip_ldos(tip, *model, grid, broadening_eV));
     }
     return slot;
+}
+
+/// The apex atoms of a tip (lab frame, apex reference point at the origin) and their LDOS,
+/// in the same order.
+struct Apex {
+    std::vector<Vec3> positions_nm;
+    LdosSpectrum ldos;  ///< one row per atom
+    double reach_nm = 0.0;  ///< largest lateral distance of an atom from the reference point
+};
+
+/// The apex of tip variant `variant` rotated by rotation_rad and tilted as drawn; with
+/// double_tip_offset_nm > 0 a second, identical apex at that lateral offset (azimuth
+/// double_tip_azimuth_rad) and double_tip_height_nm higher joins it (a double tip).
+Apex tip_apex(const ParameterSet& p, const std::string& variant, double rotation_rad, double bias_V, double broadening) {
+    const TipGeometry tip = transformed(build_tip(variant), rotation_rad, p.number("tip_tilt_rad"), p.number("tip_tilt_azimuth_rad"));
+    const auto apex = apex_ldos(tip, p.text("tip_model"), shared_grid(bias_V, 0.01), broadening);
+    // A rotated copy shares the body-frame LDOS; its lab-frame positions are the rotated tip's.
+    Apex out;
+    for (int a : apex->atoms) out.positions_nm.push_back(tip.atoms_nm[a]);
+    out.ldos = apex->ldos;
+    const double offset = p.number("double_tip_offset_nm");
+    if (offset > 0.0) {
+        const double phi = p.number("double_tip_azimuth_rad");
+        const Vec3 shift(offset * std::cos(phi), offset * std::sin(phi), p.number("double_tip_height_nm"));
+        const std::size_t atoms = out.positions_nm.size();
+        for (std::size_t k = 0; k < atoms; ++k) out.positions_nm.push_back(out.positions_nm[k] + shift);
+        Eigen::MatrixXd both(2 * out.ldos.ldos_per_eV.rows(), out.ldos.ldos_per_eV.cols());
+        both << out.ldos.ldos_per_eV, out.ldos.ldos_per_eV;
+        out.ldos.ldos_per_eV = std::move(both);
+    }
+    for (const Vec3& r : out.positions_nm) out.reach_nm = std::max(out.reach_nm, std::hypot(r.x(), r.y()));
+    return out;
 }
 
 AxisDistortion axis_distortion(const ParameterSet& p, const char* axis) {
@@ -156,15 +190,26 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     const double bias_V = p.number("bias_V");
     if (bias_V == 0.0) invalid_input("bias_V must not be 0 (no current flows)");
     const double broadening = p.number("ldos_broadening_eV");
-    const TipGeometry tip = transformed(build_tip(p.text("tip")), p.number("tip_rotation_rad"), p.number("tip_tilt_rad"),
-                                        p.number("tip_tilt_azimuth_rad"));
-    const auto apex = apex_ldos(tip, p.text("tip_model"), shared_grid(bias_V, 0.01), broadening);
-    // A rotated copy shares the body-frame LDOS; its lab-frame positions are the rotated tip's.
-    std::vector<Vec3> apex_positions;
-    for (int a : apex->atoms) apex_positions.push_back(tip.atoms_nm[a]);
-    out.tip_atoms = static_cast<int>(apex_positions.size());
-    double tip_reach_nm = 0.0;
-    for (const Vec3& r : apex_positions) tip_reach_nm = std::max(tip_reach_nm, std::hypot(r.x(), r.y()));
+    const Apex apex = tip_apex(p, p.text("tip"), p.number("tip_rotation_rad"), bias_V, broadening);
+    out.tip_atoms = static_cast<int>(apex.positions_nm.size());
+    // A tip change mid-scan (feedback scan only): at a random line the apex becomes another
+    // variant; the ideal constant-height/current images keep the first tip.
+    RandomStream change_rng(seed, sample_index, StreamPurpose::TipChange);
+    const bool tip_changes = change_rng.uniform() < p.number("tip_change_probability");
+    const int change_line = 1 + static_cast<int>(change_rng.below(static_cast<std::uint64_t>(frame.pixels - 1)));
+    // The transient while the apex rearranges: a streak from the start of the change line's
+    // forward pass over a random part of it (drawn whether or not it is used).
+    const int transient_px = 1 + static_cast<int>(change_rng.below(static_cast<std::uint64_t>(frame.pixels)));
+    const double transient_nm = p.number("tip_change_streak_nm") * change_rng.uniform(0.5, 1.5);
+    std::optional<Apex> changed_apex;
+    if (tip_changes && p.text("scan_mode") == "feedback") {
+        changed_apex = tip_apex(p, p.text("tip_change_tip"), p.number("tip_change_rotation_rad"), bias_V, broadening);
+        out.events.tip_change_line = change_line;
+        const PixelIndex first = scan_pixel(frame, change_line, ScanPass::Forward, 0);
+        out.events.tip_change_row = frame.fast_axis == ScanAxis::X ? first.row : -1;
+        out.events.tip_change_col = frame.fast_axis == ScanAxis::Y ? first.col : -1;
+    }
+    const double tip_reach_nm = std::max(apex.reach_nm, changed_apex ? changed_apex->reach_nm : 0.0);
     out.times.tip_ms = ms_since(t0);
     t0 = Clock::now();
 
@@ -190,6 +235,12 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     for (const auto& [name, s] : sublattices) {
         densities.push_back({DefectType::Vacancy, s, p.number(fmt::format("vacancy_{}_per_nm2", name)), 0, 0});
         densities.push_back({DefectType::Dopant, s, p.number(fmt::format("dopant_{}_per_nm2", name)), onsite_lo, onsite_hi});
+    }
+    // Antisites (docs/realism.md) after the seed's kinds, so that off they change no draw.
+    const double antisite_eV = p.number("antisite_onsite_eV");
+    for (const auto& [name, s] : sublattices) {
+        if (s == Sublattice::Metal) continue;
+        densities.push_back({DefectType::Antisite, s, p.number(fmt::format("antisite_{}_per_nm2", name)), antisite_eV, antisite_eV});
     }
     RandomStream defect_rng(seed, sample_index, StreamPurpose::Defects);
     out.defects = place_defects(material, defect_cells, densities, defect_rng);
@@ -285,14 +336,26 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     // log amplifier) use the same pair weights in single precision (relative error ~1e-5 in I
     // and d ln I/dz, about twice as fast; docs/tunneling.md, "Scan performance").
     const AtomPositions sample_atoms = AtomPositions::from_points(site_positions);
-    const AtomPositions tip_atoms = AtomPositions::from_points(apex_positions);
-    const TunnelingModel exact_model = tunneling_model(sample_atoms, site_ldos, tip_atoms, apex->ldos, bias_V, tunneling);
     LatticeCurrentSettings lattice_settings;
     lattice_settings.kappa_per_nm = tunneling.kappa_per_nm;
     lattice_settings.relative_tolerance = std::max(tunneling.relative_tolerance, 1e-12);
-    const LatticeCurrentModel current_model = lattice_current_model(
-        surface, pair_weights(pristine_ldos, apex->ldos, bias_V), tip_atoms, sample_atoms, site_sublattice,
-        exact_model.weights(), vacancy_positions, vacancy_sublattice, &exact_model, lattice_settings);
+    // The current model of one apex: the exact pair sum and the lattice form built on it.
+    struct TipCurrent {
+        std::unique_ptr<TunnelingModel> exact;
+        std::unique_ptr<LatticeCurrentModel> lattice;
+    };
+    const auto tip_current = [&](const Apex& a) {
+        const LdosSpectrum& tip_ldos = a.ldos;
+        const AtomPositions tip_atoms = AtomPositions::from_points(a.positions_nm);
+        TipCurrent c;
+        c.exact = std::make_unique<TunnelingModel>(tunneling_model(sample_atoms, site_ldos, tip_atoms, tip_ldos, bias_V, tunneling));
+        c.lattice = std::make_unique<LatticeCurrentModel>(lattice_current_model(
+            surface, pair_weights(pristine_ldos, tip_ldos, bias_V), tip_atoms, sample_atoms, site_sublattice,
+            c.exact->weights(), vacancy_positions, vacancy_sublattice, c.exact.get(), lattice_settings));
+        return c;
+    };
+    const TipCurrent first_tip = tip_current(apex);
+    const LatticeCurrentModel& current_model = *first_tip.lattice;
     out.correction_sites = current_model.correction_sites();
     const TunnelingJunction junction{&current_model, p.number("sample_tilt_rad"), p.number("sample_tilt_azimuth_rad")};
     const TunnelingJunction& image_junction = junction;
@@ -343,8 +406,42 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     fb.piezo.hysteresis = fb.piezo.beta_nm_per_V > 0.0;
     fb.noise_rel = p.number("noise_rel");
     fb.noise_reference_std = standard_deviation(constant_height.values);
+    fb.time_noise.pink_rel = p.number("noise_pink_rel");
+    fb.time_noise.hum_rel = p.number("noise_hum_rel");
+    fb.time_noise.hum_frequency_Hz = p.number("hum_frequency_Hz");
     RandomStream noise_rng(seed, sample_index, StreamPurpose::Noise);
-    FeedbackChannels feedback = feedback_scan(image_junction, frame, trajectory, fb, noise_rng, {&constant_current, &solved_slope});
+    RandomStream time_noise_rng(seed, sample_index, StreamPurpose::TimeNoise);
+    ScanEvents events;
+    events.time_noise = &time_noise_rng;
+    TipCurrent second_tip;
+    TunnelingJunction changed_junction = junction;
+    if (changed_apex) {
+        second_tip = tip_current(*changed_apex);
+        changed_junction.model = second_tip.lattice.get();
+        events.changed_junction = &changed_junction;
+        events.change_line = change_line;
+    }
+    FeedbackChannels feedback =
+        feedback_scan(image_junction, frame, trajectory, fb, noise_rng, {&constant_current, &solved_slope}, events);
+
+    // Line offsets, streaks and lost-feedback lines on the recorded topography.
+    LineArtifactSettings lines;
+    lines.line_offset_nm = p.number("line_offset_nm");
+    lines.streak_rate_per_line = p.number("streak_rate_per_line");
+    lines.streak_length_px = p.integer("streak_length_px");
+    lines.streak_height_nm = p.number("streak_height_nm");
+    lines.feedback_loss_probability = p.number("feedback_loss_probability");
+    lines.feedback_loss_height_nm = p.number("feedback_loss_height_nm");
+    RandomStream line_rng(seed, sample_index, StreamPurpose::LineArtifacts);
+    const LineArtifactEvents line_events =
+        apply_line_artifacts(feedback.z_recorded_nm[0].values, feedback.z_recorded_nm[1].values, frame, lines, line_rng);
+    out.events.streaks = line_events.streaks;
+    out.events.feedback_lost_lines = static_cast<int>(line_events.lost_lines.size());
+    if (changed_apex)
+        for (int k = 0; k < transient_px; ++k) {
+            const PixelIndex px = scan_pixel(frame, change_line, ScanPass::Forward, k);
+            feedback.z_recorded_nm[0].at(px.row, px.col) += transient_nm;
+        }
     out.times.feedback_scan_ms = ms_since(t0);
     t0 = Clock::now();
 

@@ -32,6 +32,15 @@ struct Channel {
     ScanImage image;    ///< the values
 };
 
+/// What happened during the scan beyond the drawn parameters (DESIGN §3.4 "beyond the seed").
+struct ScanEventRecord {
+    int tip_change_line = -1;      ///< first line (time order) scanned with the changed tip; −1: none
+    int tip_change_row = -1;       ///< that line's image row when the fast axis is x, else −1
+    int tip_change_col = -1;       ///< that line's image column when the fast axis is y, else −1
+    int streaks = 0;               ///< streaks added to the recorded topography (both passes)
+    int feedback_lost_lines = 0;   ///< lines where the feedback lost track
+};
+
 /// Everything one sample produces.
 struct SimulatedSample {
     ParameterSet parameters;        ///< every parameter drawn
@@ -45,6 +54,7 @@ struct SimulatedSample {
     int tip_atoms = 0;              ///< tip apex atoms in the current sum
     int correction_sites = 0;       ///< sites whose pair weights differ from the pristine lattice's (and vacancies)
     StageTimes times;               ///< per-stage timing
+    ScanEventRecord events;         ///< tip change, streaks, lost lines
 };
 
 /// Options that do not change the result.

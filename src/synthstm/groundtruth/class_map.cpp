@@ -10,13 +10,15 @@
 namespace synthstm {
 
 std::int32_t defect_class(DefectType type, Sublattice sublattice) {
+    if (type == DefectType::Antisite) return 8 + static_cast<std::int32_t>(sublattice);
     return 2 + 2 * static_cast<std::int32_t>(sublattice) + (type == DefectType::Dopant ? 1 : 0);
 }
 
 std::string class_name(std::int32_t class_id) {
     static const char* const names[kNumPixelClasses] = {"background",     "lattice",       "vacancy_top",
                                                         "dopant_top",     "vacancy_bottom", "dopant_bottom",
-                                                        "vacancy_metal",  "dopant_metal"};
+                                                        "vacancy_metal",  "dopant_metal",  "antisite_top",
+                                                        "antisite_bottom", "antisite_metal"};
     if (class_id < 0 || class_id >= kNumPixelClasses) {
         invalid_input(fmt::format("class id {} outside 0..{}", class_id, kNumPixelClasses - 1));
     }

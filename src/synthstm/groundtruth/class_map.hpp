@@ -5,7 +5,8 @@
 ///   1 top-layer lattice site: nearest top site within site_radius_a · a (no defect nearer, below)
 ///   2 + 2·sublattice + (dopant ? 1 : 0) for a defect within defect_radius_a · a (the nearest one):
 ///     2 vacancy top chalcogen, 3 dopant top chalcogen, 4 vacancy bottom chalcogen,
-///     5 dopant bottom chalcogen, 6 vacancy metal, 7 dopant metal.
+///     5 dopant bottom chalcogen, 6 vacancy metal, 7 dopant metal;
+///   8 + sublattice for an antisite: 8 top chalcogen, 9 bottom chalcogen, 10 metal.
 /// A defect takes precedence over a lattice site (a bottom-chalcogen defect lies right under a
 /// top site). Defaults: site radius 0.3 a (where the lattice map is >= 0.5), defect radius a/2.
 #include <cstdint>
@@ -18,17 +19,18 @@
 
 namespace synthstm {
 
-/// Number of classes (ids 0 … 7).
-inline constexpr int kNumPixelClasses = 8;
+/// Number of classes (ids 0 … 10).
+inline constexpr int kNumPixelClasses = 11;
 /// Class id of background.
 inline constexpr std::int32_t kBackgroundClass = 0;
 /// Class id of a top-layer lattice site.
 inline constexpr std::int32_t kLatticeSiteClass = 1;
 
-/// Class id of a defect: 2 + 2·sublattice + (dopant ? 1 : 0).
+/// Class id of a defect: 2 + 2·sublattice + (dopant ? 1 : 0); antisites 8 + sublattice.
 std::int32_t defect_class(DefectType type, Sublattice sublattice);
 /// Name of a class id: "background", "lattice", "vacancy_top", "dopant_top", "vacancy_bottom",
-/// "dopant_bottom", "vacancy_metal", "dopant_metal"; throws InvalidInput for other ids.
+/// "dopant_bottom", "vacancy_metal", "dopant_metal", "antisite_top", "antisite_bottom",
+/// "antisite_metal"; throws InvalidInput for other ids.
 std::string class_name(std::int32_t class_id);
 
 /// Radii of the class map, in units of the lattice constant.

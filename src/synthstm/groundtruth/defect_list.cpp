@@ -91,7 +91,7 @@ std::vector<DefectLabel> defect_list(const TmdMaterial& material, std::span<cons
         l.type = d.type;
         l.sublattice = d.site.sublattice;
         l.cell = d.site.cell;
-        l.onsite_eV = d.type == DefectType::Dopant ? d.onsite_eV : 0.0;
+        l.onsite_eV = d.type != DefectType::Vacancy ? d.onsite_eV : 0.0;
         l.class_id = defect_class(d.type, d.site.sublattice);
         const Vec3 r = material.position(d.site.cell.i, d.site.cell.j, d.site.sublattice);
         l.x_nm = r.x();

@@ -20,7 +20,7 @@ namespace synthstm {
 
 /// One defect of the ground truth.
 struct DefectLabel {
-    DefectType type = DefectType::Vacancy;             ///< vacancy or dopant
+    DefectType type = DefectType::Vacancy;             ///< vacancy, dopant or antisite
     Sublattice sublattice = Sublattice::ChalcogenTop;  ///< its sublattice
     CellIndex cell;                                    ///< its unit cell
     double onsite_eV = 0.0;                            ///< dopant onsite energy (0 for vacancies)

@@ -15,12 +15,20 @@ auto site_key(const SiteIndex& s) { return std::tuple(s.cell.i, s.cell.j, static
 
 }  // namespace
 
-std::string defect_type_name(DefectType t) { return t == DefectType::Vacancy ? "vacancy" : "dopant"; }
+std::string defect_type_name(DefectType t) {
+    switch (t) {
+        case DefectType::Vacancy: return "vacancy";
+        case DefectType::Dopant: return "dopant";
+        case DefectType::Antisite: return "antisite";
+    }
+    return "vacancy";
+}
 
 DefectType parse_defect_type(std::string_view name) {
     if (name == "vacancy") return DefectType::Vacancy;
     if (name == "dopant") return DefectType::Dopant;
-    invalid_input(fmt::format("unknown defect type '{}': expected vacancy or dopant", name));
+    if (name == "antisite") return DefectType::Antisite;
+    invalid_input(fmt::format("unknown defect type '{}': expected vacancy, dopant or antisite", name));
 }
 
 std::vector<CellIndex> cells_in_rectangle(const TmdMaterial& m, double x_min_nm, double x_max_nm,
@@ -70,7 +78,7 @@ std::vector<Defect> place_defects(const TmdMaterial& m, std::span<const CellInde
             free.pop_back();
             taken.insert(site_key(site));
             const double onsite =
-                d.type == DefectType::Dopant ? rng.uniform(d.onsite_min_eV, d.onsite_max_eV) : 0.0;
+                d.type != DefectType::Vacancy ? rng.uniform(d.onsite_min_eV, d.onsite_max_eV) : 0.0;
             defects.push_back({d.type, site, onsite});
         }
     }

@@ -1,6 +1,6 @@
 #pragma once
-/// Point defects on a TMD lattice: vacancies (site removed) and dopants (extra onsite energy),
-/// on any sublattice, placed at random with given densities and never two on one site.
+/// Point defects on a TMD lattice: vacancies (site removed), dopants (extra onsite energy) and
+/// antisites (the other species on the site, modelled as its onsite energy), on any sublattice, placed at random with given densities and never two on one site.
 #include <span>
 #include <string>
 #include <vector>
@@ -25,23 +25,23 @@ struct SiteIndex {
 };
 
 /// Kinds of point defect.
-enum class DefectType { Vacancy, Dopant };
+enum class DefectType { Vacancy, Dopant, Antisite };
 
-/// The name of a defect type as users write it ("vacancy", "dopant").
+/// The name of a defect type as users write it ("vacancy", "dopant", "antisite").
 std::string defect_type_name(DefectType t);
-/// Parses "vacancy" or "dopant"; throws InvalidInput otherwise.
+/// Parses "vacancy", "dopant" or "antisite"; throws InvalidInput otherwise.
 DefectType parse_defect_type(std::string_view name);
 
 /// One point defect.
 struct Defect {
-    DefectType type = DefectType::Vacancy;  ///< vacancy or dopant
+    DefectType type = DefectType::Vacancy;  ///< vacancy, dopant or antisite
     SiteIndex site;                          ///< where it sits
-    double onsite_eV = 0.0;                  ///< dopant's extra onsite energy (unused for vacancies)
+    double onsite_eV = 0.0;                  ///< dopant's or antisite's extra onsite energy (unused for vacancies)
 };
 
 /// How many defects of one kind to place, and their onsite energy range.
 struct DefectDensity {
-    DefectType type = DefectType::Vacancy;              ///< vacancy or dopant
+    DefectType type = DefectType::Vacancy;              ///< vacancy, dopant or antisite
     Sublattice sublattice = Sublattice::ChalcogenTop;   ///< on which sublattice
     double per_nm2 = 0.0;                               ///< areal density (mean; the count is Poisson)
     double onsite_min_eV = 0.0;                         ///< dopant onsite energy, lower end

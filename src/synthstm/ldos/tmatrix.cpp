@@ -65,7 +65,7 @@ LdosSpectrum tmatrix_ldos(const LatticeGreensFunction& g0, const PeriodicModel& 
                                       model.name, model.material->site_name(d.site.sublattice),
                                       defect_type_name(d.type)));
         }
-        if (d.type == DefectType::Dopant && d.onsite_eV == 0.0) continue;  // no perturbation
+        if (d.type != DefectType::Vacancy && d.onsite_eV == 0.0) continue;  // no perturbation
         for (int a : site_orbitals) {
             d_orbitals.push_back({d.site.cell, a, d.type == DefectType::Vacancy ? 0.0 : 1.0 / d.onsite_eV});
         }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -85,12 +86,13 @@ void FeedbackSettings::validate() const {
     non_negative(noise_rel, "noise_rel");
     non_negative(noise_reference_std, "noise reference std");
     non_negative(local_model_nm, "local model range");
+    time_noise.validate();
     piezo.validate();
 }
 
 FeedbackChannels feedback_scan(const TunnelingJunction& junction, const ScanFrame& frame,
                                const ScanTrajectory& trajectory, const FeedbackSettings& s, RandomStream& noise,
-                               const ForwardAnchors& anchors) {
+                               const ForwardAnchors& anchors, const ScanEvents& events) {
     s.validate();
     frame.validate();
     const int n = frame.pixels;
@@ -119,6 +121,14 @@ FeedbackChannels feedback_scan(const TunnelingJunction& junction, const ScanFram
     if (anchored && (anchors.height_nm->rows != n || anchors.height_nm->cols != n ||
                      anchors.dln_current_dz->rows != n || anchors.dln_current_dz->cols != n))
         invalid_input("feedback: the forward anchors do not match the frame");
+    std::optional<TimeNoise> time_noise;
+    if (s.time_noise.active()) {
+        if (events.time_noise == nullptr) invalid_input("feedback: 1/f noise or hum needs a random stream");
+        time_noise.emplace(s.time_noise, s.noise_reference_std, dt, 2.0 * n * frame.line_time_s, *events.time_noise);
+    }
+    const bool changes = events.changed_junction != nullptr && events.change_line >= 0;
+    std::int64_t update_index = 0;  // in time order over the whole scan
+
     FeedbackChannels out;
     for (int p = 0; p < 2; ++p) {
         out.z_recorded_nm[p] = ScanImage(n, n);
@@ -126,6 +136,8 @@ FeedbackChannels feedback_scan(const TunnelingJunction& junction, const ScanFram
         out.current[p] = ScanImage(n, n);
     }
     for (int line = 0; line < n; ++line) {
+        const bool changed = changes && line >= events.change_line;
+        const TunnelingJunction& here = changed ? *events.changed_junction : junction;
         for (ScanPass pass : {ScanPass::Forward, ScanPass::Backward}) {
             const PassTrajectory& tr = trajectory.pass(pass);
             const int pi = static_cast<int>(pass);
@@ -138,17 +150,19 @@ FeedbackChannels feedback_scan(const TunnelingJunction& junction, const ScanFram
                 double sum_voltage = 0.0, sum_true = 0.0, sum_current = 0.0;
                 // The local model of ln|I(z)| at this pixel (see the header).
                 PixelLnCurrent model(s.local_model_nm);
-                if (anchored && pass == ScanPass::Forward)
+                if (anchored && !changed && pass == ScanPass::Forward)
                     model.add(anchors.height_nm->at(px.row, px.col), target, anchors.dln_current_dz->at(px.row, px.col));
                 for (int u = 0; u < s.updates_per_pixel; ++u) {
                     double ln_current = 0.0;
                     if (!model.at(z_true, &ln_current)) {
-                        const TunnelingCurrent c = junction.current(x, y, z_true);
+                        const TunnelingCurrent c = here.current(x, y, z_true);
                         ln_current = c.ln_abs_current;
                         model.add(z_true, c.ln_abs_current, c.dln_current_dz_per_nm);
                     }
                     const double current = std::isfinite(ln_current) ? sign * std::exp(ln_current) : 0.0;
-                    const double measured = current + sigma * noise.normal();
+                    double measured = current + sigma * noise.normal();
+                    if (time_noise) measured += time_noise->next(double(update_index) * dt);
+                    ++update_index;
                     // A log amplifier sees |I| and saturates near zero.
                     const double magnitude = std::max(sign * measured, floor);
                     const double error = std::log(magnitude) - target;

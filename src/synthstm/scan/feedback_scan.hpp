@@ -27,6 +27,7 @@
 #include "synthstm/core/random.hpp"
 #include "synthstm/instrument/bouc_wen.hpp"
 #include "synthstm/instrument/lateral.hpp"
+#include "synthstm/instrument/time_noise.hpp"
 #include "synthstm/scan/scan_image.hpp"
 
 namespace synthstm {
@@ -47,6 +48,7 @@ struct FeedbackSettings {
     double noise_rel = 0.0;             ///< current noise std relative to noise_reference_std
     double noise_reference_std = 0.0;   ///< e.g. the std of the constant-height current image
     double local_model_nm = 0.01;       ///< δ of the linear ln I(z) model within a pixel; 0: every update exact
+    TimeNoiseSettings time_noise;       ///< 1/f noise and hum, relative to noise_reference_std (off by default)
 
     /// Throws InvalidInput naming the first bad value.
     void validate() const;
@@ -66,11 +68,24 @@ struct ForwardAnchors {
     const ScanImage* dln_current_dz = nullptr;  ///< d ln|I|/dz at that height
 };
 
+/// Events during a scan beyond the stationary model (all off by default).
+struct ScanEvents {
+    /// Stream of the 1/f noise and hum (settings.time_noise); required when that is active.
+    /// The update at time t (t = dt · (update index in time order), continuous across lines and
+    /// passes) adds TimeNoise::next(t) to the measured current.
+    RandomStream* time_noise = nullptr;
+    /// A tip change: from line `change_line` (time order) on, the current is that of this
+    /// junction (another apex); the controller, setpoint and piezo carry on.
+    const TunnelingJunction* changed_junction = nullptr;
+    int change_line = -1;  ///< first line scanned with the changed junction; < 0: no change
+};
+
 /// Runs the scan over the frame's pixels in time order at the trajectory's true positions.
 /// noise draws come from `noise` in time order. anchors (optional) must belong to the same
-/// junction, setpoint and forward positions.
+/// junction, setpoint and forward positions (they are not used after a tip change).
 FeedbackChannels feedback_scan(const TunnelingJunction& junction, const ScanFrame& frame,
                                const ScanTrajectory& trajectory, const FeedbackSettings& settings,
-                               RandomStream& noise, const ForwardAnchors& anchors = {});
+                               RandomStream& noise, const ForwardAnchors& anchors = {},
+                               const ScanEvents& events = {});
 
 }  // namespace synthstm

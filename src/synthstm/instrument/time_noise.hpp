@@ -1,0 +1,62 @@
+#pragma once
+/// Time-correlated noise on the measured current, besides the white noise of noise.hpp:
+/// - 1/f ("pink") noise, the sum of AR(1) processes with corner frequencies one octave apart
+///   from f_min to f_max, each of unit variance: their Lorentzian spectra add up to a spectral
+///   density ∝ 1/f between the corners (ripple below 1 dB);
+/// - mains hum, a sine at a given frequency with a random phase.
+/// Both run in the time of the scan (one value per feedback update, in time order, continuous
+/// across lines), so the pink noise shows as slow bands along the slow axis and the hum as
+/// stripes whose angle follows from the line time.
+#include <vector>
+
+#include "synthstm/core/random.hpp"
+
+namespace synthstm {
+
+/// Unit-variance 1/f noise sampled every dt_s.
+class PinkNoise {
+public:
+    /// Octaves from f_min_Hz up to at most f_max_Hz (at least one); 0 < f_min ≤ f_max, dt > 0.
+    PinkNoise(double dt_s, double f_min_Hz, double f_max_Hz, RandomStream& rng);
+    /// The next sample (one normal per octave, drawn in octave order).
+    double next(RandomStream& rng);
+    /// Number of octaves.
+    [[nodiscard]] int octaves() const { return static_cast<int>(decay_.size()); }
+
+private:
+    std::vector<double> decay_;   ///< a_j = exp(−2π f_j dt)
+    std::vector<double> drive_;   ///< √(1 − a_j²)
+    std::vector<double> state_;   ///< x_j, each stationary N(0, 1)
+    double norm_ = 1.0;           ///< 1/√octaves
+};
+
+/// Pink noise and hum of a scan, relative to a reference std (that of the white noise).
+struct TimeNoiseSettings {
+    double pink_rel = 0.0;           ///< std of the 1/f noise / reference std
+    double hum_rel = 0.0;            ///< amplitude of the hum / reference std
+    double hum_frequency_Hz = 50.0;  ///< mains frequency
+
+    /// Throws InvalidInput naming the first bad value.
+    void validate() const;
+    /// Whether anything is added.
+    [[nodiscard]] bool active() const { return pink_rel > 0.0 || hum_rel > 0.0; }
+};
+
+/// The sum of both, sampled every dt_s over a scan of total_s: pink noise from 1/total_s up to
+/// the Nyquist frequency 1/(2 dt_s). Draws: the hum phase, the octaves' starting states, then
+/// per sample one normal per octave (none when pink_rel = 0).
+class TimeNoise {
+public:
+    TimeNoise(const TimeNoiseSettings& settings, double reference_std, double dt_s, double total_s, RandomStream& rng);
+    /// The noise at time t_s (call in time order, once per sample).
+    double next(double t_s);
+
+private:
+    TimeNoiseSettings settings_;
+    double reference_std_;
+    double phase_rad_;
+    RandomStream* rng_;
+    PinkNoise pink_;
+};
+
+}  // namespace synthstm
