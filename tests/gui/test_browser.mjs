@@ -62,6 +62,7 @@ try {
     check(name in first, `image ${name} shown`);
   check((await page.locator("#hysteresis").count()) === 1, "hysteresis loop shown");
   check((await page.locator("#tip-apex").count()) === 1 && (await page.locator("#tip-ldos").count()) === 1, "tip apex and LDOS shown");
+  check((await page.locator("#sample-ldos").count()) === 1, "sample LDOS shown");
   check((await page.locator("#drawn tr").count()) > 40, "drawn parameters shown");
 
   // The defect overlay follows its toggle.

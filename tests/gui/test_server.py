@@ -166,6 +166,7 @@ try:
         check(n in names, f"render result lacks {n}")
     check(all(i["png"].startswith("data:image/png;base64,iVBOR") for i in result.get("images", [])), "images are PNG data URLs")
     check(result.get("hysteresis_png", "").startswith("data:image/png;base64,"), "hysteresis plot")
+    check(result.get("sample_ldos_png", "").startswith("data:image/png;base64,"), "sample LDOS plot")
     tip = result.get("tip", {})
     check(tip.get("name") == "w111-sharp" and tip.get("apex_atoms", 0) > 0 and tip.get("apex_png", "").startswith("data:image/png")
           and tip.get("ldos_png", "").startswith("data:image/png"), f"tip apex and LDOS: {tip.get('name')}")

@@ -15,6 +15,8 @@
 #include "synthstm/io/file_bytes.hpp"
 #include "synthstm/io/image_png.hpp"
 #include "synthstm/io/plot.hpp"
+#include "synthstm/ldos/site_ldos.hpp"
+#include "synthstm/tightbinding/periodic_model.hpp"
 #include "synthstm/tightbinding/cluster_model.hpp"
 #include "synthstm/tip/tip_ldos.hpp"
 #include "synthstm/tip/tip_variants.hpp"
@@ -131,6 +133,36 @@ json tip_view(const ParameterSet& p, const fs::path& dir) {
             {"ldos_png", png_data_url(read_file_bytes(ldos))}};
 }
 
+/// The pristine sample LDOS of each sublattice with orbitals (T-matrix method, no defects) on
+/// ±2 eV, with the bias window [min(0, eV), max(0, eV)] drawn as a box: the states the current
+/// integrates over.
+std::string sample_ldos_png(const ParameterSet& p, const fs::path& dir) {
+    const PeriodicModel& model = periodic_model_by_name(p.text("model"));
+    const EnergyGrid grid{-2.0, 2.0, 161};
+    const double broadening = p.number("ldos_broadening_eV");
+    LinePlot plot;
+    plot.title = fmt::format("{} pristine LDOS, η = {:.3g} eV, V = {:+.3g} V", model.name, broadening,
+                             p.number("bias_V"));
+    plot.x_label = "E − E_F (eV)";
+    plot.y_label = "LDOS (states / eV)";
+    double top = 0.0;
+    int colour = 0;
+    for (Sublattice s : kSublattices) {
+        if (model.orbitals_on(s).empty()) continue;
+        const std::string site = model.material->site_name(s);
+        const SiteLdos l = site_ldos(LdosMethod::TMatrix, model, site, {0, 0}, {}, grid, broadening);
+        for (double v : l.ldos) top = std::max(top, v);
+        plot.series.push_back({l.energy_eV, l.ldos, site, palette_colour(colour++)});
+    }
+    const double lo = std::min(0.0, p.number("bias_V")), hi = std::max(0.0, p.number("bias_V"));
+    plot.series.push_back({{lo, lo, hi, hi, lo}, {0.0, top, top, 0.0, 0.0}, "bias window", palette_colour(colour)});
+    plot.width_px = 600;
+    plot.height_px = 400;
+    const fs::path path = dir / "sample_ldos.png";
+    write_line_plot_png(path, plot);
+    return png_data_url(read_file_bytes(path));
+}
+
 }  // namespace
 
 std::string png_data_url(const std::string& bytes) {
@@ -219,6 +251,7 @@ json render_view(const Config& config, std::uint64_t seed, std::uint64_t index, 
                   {"feedback_scan", sample.times.feedback_scan_ms},
                   {"ground_truth", sample.times.ground_truth_ms}}},
                 {"hysteresis_png", hysteresis_png(parameters, scratch.path())},
+                {"sample_ldos_png", sample_ldos_png(parameters, scratch.path())},
                 {"tip", std::move(tip)}};
     return out;
 }

@@ -17,7 +17,7 @@ using RenderProgress = std::function<bool(double, const std::string&)>;
 
 /// Simulates sample `index` of `seed` and returns {seed, index, pixels, size_nm, images: [{name,
 /// caption, unit, min, max, png}], defects: [{row_px, col_px, class, in_image}], parameters,
-/// derived, stage_ms, hysteresis_png, tip: {name, atoms, apex_atoms, apex_png, ldos_png}}.
+/// derived, stage_ms, hysteresis_png, sample_ldos_png (pristine sublattices, bias window), tip: {name, atoms, apex_atoms, apex_png, ldos_png}}.
 /// Throws InvalidInput as simulate_sample does, and InvalidInput "cancelled" when progress
 /// returns false.
 nlohmann::json render_view(const Config& config, std::uint64_t seed, std::uint64_t index, const RenderProgress& progress);

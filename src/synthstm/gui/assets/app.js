@@ -296,6 +296,8 @@ function showResult(result) {
   extras.textContent = "";
   extras.appendChild(el("h3", { text: "z-piezo hysteresis (drawn Bouc–Wen parameters)" }));
   extras.appendChild(el("img", { id: "hysteresis", src: result.hysteresis_png, alt: "hysteresis loop" }));
+  extras.appendChild(el("h3", { text: "sample LDOS (pristine lattice) and the bias window" }));
+  extras.appendChild(el("img", { id: "sample-ldos", src: result.sample_ldos_png, alt: "sample LDOS" }));
   extras.appendChild(el("h3", { text: `tip ${result.tip.name}: ${result.tip.atoms} atoms, ${result.tip.apex_atoms} apex atoms (as built, before rotation and tilt)` }));
   extras.appendChild(el("img", { id: "tip-apex", src: result.tip.apex_png, alt: "tip apex" }));
   extras.appendChild(el("img", { id: "tip-ldos", src: result.tip.ldos_png, alt: "tip apex LDOS" }));
