@@ -239,5 +239,39 @@ TEST(Realism, AntisitesAreLabelledAndImaged) {
     EXPECT_GT(sizeof(DefectRow::type), defect_type_name(DefectType::Antisite).size());
 }
 
+// Bias polarity (docs/realism.md, "Bias polarity"): a dopant that raises its site's onsite energy
+// moves states from E_F into the empty states, so the same dopants appear bright at positive
+// sample bias (empty states imaged) and dark at negative bias (filled states) in the
+// constant-current topography — emergent from the T-matrix LDOS, not put in by hand. Same
+// seed, so the same defects at the same places.
+TEST(Realism, DopantContrastFlipsWithBiasPolarity) {
+    const std::vector<std::string> dopants{"vacancy_top_per_nm2=0", "vacancy_bottom_per_nm2=0",
+                                           "dopant_top_per_nm2=0.3", "dopant_bottom_per_nm2=0",
+                                           "dopant_onsite_min_eV=0.4", "dopant_onsite_max_eV=0.4"};
+    double mean_contrast[2] = {0.0, 0.0};
+    int index = 0;
+    for (const char* bias : {"bias_V=0.4", "bias_V=-0.4"}) {
+        auto keys = dopants;
+        keys.push_back(bias);
+        const SimulatedSample s = simulate_sample(parameters(keys), 17, 3);
+        const ScanImage& z = find_channel(s, "constant_current_height").image;
+        std::vector<double> sorted = z.values;
+        std::nth_element(sorted.begin(), sorted.begin() + sorted.size() / 2, sorted.end());
+        const double median = sorted[sorted.size() / 2];
+        int count = 0;
+        for (const DefectLabel& d : s.truth.defects) {
+            const int r = static_cast<int>(std::lround(d.row_px)), c = static_cast<int>(std::lround(d.col_px));
+            if (!d.in_image || r < 0 || c < 0 || r >= z.rows || c >= z.cols) continue;
+            mean_contrast[index] += z.at(r, c) - median;
+            ++count;
+        }
+        ASSERT_GT(count, 0) << bias;
+        mean_contrast[index] /= count;
+        ++index;
+    }
+    EXPECT_GT(mean_contrast[0], 0.001) << "dopants bright in the empty states";   // nm
+    EXPECT_LT(mean_contrast[1], -0.001) << "dopants dark in the filled states";
+}
+
 }  // namespace
 }  // namespace synthstm
