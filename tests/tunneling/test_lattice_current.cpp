@@ -83,6 +83,19 @@ TunnelingModel exact_model(const AtomPositions& sites, const AtomPositions& tip,
     return TunnelingModel(sites, tip, w, s);
 }
 
+/// The pristine lattice of a setup: its weights, the pair sum over every site, and the lattice form.
+struct PristineModels {
+    Eigen::MatrixXd weights;
+    TunnelingModel exact;
+    LatticeCurrentModel lattice;
+    explicit PristineModels(const Junction& st)
+        : weights(region_weights(st)),
+          exact(exact_model(st.sites, st.tip, weights)),
+          lattice(lattice_current_model(st.surface, st.pristine, st.tip, st.sites, st.sublattice, weights, {}, {},
+                                        &exact)) {}
+    PristineModels(const PristineModels&) = delete;  // lattice points at exact
+};
+
 }  // namespace
 
 // The pristine lattice: the G sum alone (no corrections) equals the pair sum over every site to
@@ -90,10 +103,9 @@ TunnelingModel exact_model(const AtomPositions& sites, const AtomPositions& tip,
 // the cell, and so does d ln I/dz.
 TEST(LatticeCurrent, PristineLatticeMatchesThePairSum) {
     const Junction st = make_setup();
-    const Eigen::MatrixXd w = region_weights(st);
-    const TunnelingModel exact = exact_model(st.sites, st.tip, w);
-    const LatticeCurrentModel lattice =
-        lattice_current_model(st.surface, st.pristine, st.tip, st.sites, st.sublattice, w, {}, {}, &exact);
+    const PristineModels models(st);
+    const TunnelingModel& exact = models.exact;
+    const LatticeCurrentModel& lattice = models.lattice;
     EXPECT_EQ(lattice.correction_sites(), 0);
     EXPECT_LT(lattice.fourier_tail_bound(), 1e-6);
     for (double z : {0.22, 0.3, 0.45, 0.8, 1.5}) {
@@ -162,10 +174,9 @@ TEST(LatticeCurrent, DefectsMatchThePairSumWithinTheBound) {
 // Below min_height (the apex near or inside the top plane) the model is the exact pair sum.
 TEST(LatticeCurrent, LowApexUsesTheExactPairSum) {
     const Junction st = make_setup();
-    const Eigen::MatrixXd w = region_weights(st);
-    const TunnelingModel exact = exact_model(st.sites, st.tip, w);
-    const LatticeCurrentModel lattice =
-        lattice_current_model(st.surface, st.pristine, st.tip, st.sites, st.sublattice, w, {}, {}, &exact);
+    const PristineModels models(st);
+    const TunnelingModel& exact = models.exact;
+    const LatticeCurrentModel& lattice = models.lattice;
     for (double z : {-0.1, 0.05, 0.1}) {
         const Vec3 r(0.1, 0.2, z);
         EXPECT_EQ(lattice.current(r).current, exact.current(r).current) << z;
