@@ -25,6 +25,15 @@
 namespace synthstm {
 namespace {
 
+/// Orbital LDOS summed into site LDOS: row k of `orbitals` adds to row owner[k] of the result.
+LdosSpectrum summed_rows(const LdosSpectrum& orbitals, const std::vector<int>& owner, int rows) {
+    LdosSpectrum out = orbitals;
+    out.ldos_per_eV = Eigen::MatrixXd::Zero(rows, orbitals.ldos_per_eV.cols());
+    for (std::size_t k = 0; k < owner.size(); ++k)
+        out.ldos_per_eV.row(owner[k]) += orbitals.ldos_per_eV.row(static_cast<Eigen::Index>(k));
+    return out;
+}
+
 using Clock = std::chrono::steady_clock;
 double ms_since(Clock::time_point t0) {
     return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
@@ -307,10 +316,7 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     const auto g0 = lattice_green(model, grid, broadening, k_grid, table_range);
     const LdosSpectrum orbital_ldos =
         tmatrix_ldos(*g0, model, out.defects, orbitals, TMatrixPrecision::Single, first, last - first + 1);
-    LdosSpectrum site_ldos = orbital_ldos;
-    site_ldos.ldos_per_eV = Eigen::MatrixXd::Zero(out.sample_sites, orbital_ldos.ldos_per_eV.cols());
-    for (std::size_t k = 0; k < orbitals.size(); ++k)
-        site_ldos.ldos_per_eV.row(site_of_orbital[k]) += orbital_ldos.ldos_per_eV.row(static_cast<Eigen::Index>(k));
+    const LdosSpectrum site_ldos = summed_rows(orbital_ldos, site_of_orbital, out.sample_sites);
     // The pristine LDOS of each basis site (no defects: the diagonal of G0).
     std::vector<SiteOrbital> cell_orbitals;
     std::vector<int> basis_of_orbital;
@@ -322,11 +328,8 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     }
     const LdosSpectrum pristine_orbital_ldos =
         tmatrix_ldos(*g0, model, {}, cell_orbitals, TMatrixPrecision::Double, first, last - first + 1);
-    LdosSpectrum pristine_ldos = pristine_orbital_ldos;
-    pristine_ldos.ldos_per_eV =
-        Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(basis_sublattices.size()), pristine_orbital_ldos.ldos_per_eV.cols());
-    for (std::size_t k = 0; k < cell_orbitals.size(); ++k)
-        pristine_ldos.ldos_per_eV.row(basis_of_orbital[k]) += pristine_orbital_ldos.ldos_per_eV.row(static_cast<Eigen::Index>(k));
+    const LdosSpectrum pristine_ldos =
+        summed_rows(pristine_orbital_ldos, basis_of_orbital, static_cast<int>(basis_sublattices.size()));
     out.times.sample_ldos_ms = ms_since(t0);
     t0 = Clock::now();
 
@@ -358,12 +361,11 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     const LatticeCurrentModel& current_model = *first_tip.lattice;
     out.correction_sites = current_model.correction_sites();
     const TunnelingJunction junction{&current_model, p.number("sample_tilt_rad"), p.number("sample_tilt_azimuth_rad")};
-    const TunnelingJunction& image_junction = junction;
     const PassTrajectory& fwd = trajectory.pass(ScanPass::Forward);
     const LateralPositions forward{frame.pixels, frame.pixels, fwd.x_nm, fwd.y_nm};
     const double z0 = p.number("tip_height_nm");
     HeightSlice slice;  // the constant-height evaluations start the constant-current solve
-    ScanImage constant_height = constant_height_scan(image_junction, forward, z0, options.threads, &slice);
+    ScanImage constant_height = constant_height_scan(junction, forward, z0, options.threads, &slice);
     out.setpoint = median_current(constant_height);
     ScanImage solved_slope;
     ScanImage constant_current =
@@ -422,7 +424,7 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
         events.change_line = change_line;
     }
     FeedbackChannels feedback =
-        feedback_scan(image_junction, frame, trajectory, fb, noise_rng, {&constant_current, &solved_slope}, events);
+        feedback_scan(junction, frame, trajectory, fb, noise_rng, {&constant_current, &solved_slope}, events);
 
     // Line offsets, streaks and lost-feedback lines on the recorded topography.
     LineArtifactSettings lines;

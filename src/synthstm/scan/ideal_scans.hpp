@@ -41,7 +41,8 @@ ScanImage constant_current_scan(const TunnelingJunction& junction, const Lateral
 
 /// The same; also stores d ln|I|/dz at every solved pixel (the slope of the model at the
 /// returned height, from the solver's last evaluation) in *dln_current_dz when it is not null.
-/// With `known` (a constant-height slice at the same positions) each pixel starts from its
+/// With `known` (a constant-height slice of the same junction at the same positions: its values
+/// are evaluations of this model, so one already at the setpoint ends the pixel) each pixel starts from its
 /// known point instead of a fresh evaluation, and the first step is quadratic with the
 /// curvature the previous pixel of the row ended with. Every step after the first is quadratic
 /// too, with the curvature from the last two slopes (secant), which saves about one evaluation

@@ -73,11 +73,12 @@ LatticeCurrentModel::LatticeCurrentModel(const PeriodicSurface& surface, const E
     // Reciprocal lattice: b_i · a_j = 2π δ_ij in the plane.
     const Vec3& a1 = surface.a1_nm;
     const Vec3& a2 = surface.a2_nm;
-    const double cell_area = std::abs(a1.x() * a2.y() - a1.y() * a2.x());
+    const double signed_area = a1.x() * a2.y() - a1.y() * a2.x();
+    const double cell_area = std::abs(signed_area);
     if (!(cell_area > 0.0)) invalid_input("lattice current: the primitive vectors are parallel");
     const double two_pi = 2.0 * std::numbers::pi;
-    b1_ = Vec3(a2.y(), -a2.x(), 0.0) * (two_pi / (a1.x() * a2.y() - a1.y() * a2.x()));
-    b2_ = Vec3(-a1.y(), a1.x(), 0.0) * (two_pi / (a1.x() * a2.y() - a1.y() * a2.x()));
+    b1_ = Vec3(a2.y(), -a2.x(), 0.0) * (two_pi / signed_area);
+    b2_ = Vec3(-a1.y(), a1.x(), 0.0) * (two_pi / signed_area);
     // Farthest point of a reciprocal Wigner–Seitz cell from its centre: at most half the longest
     // of b1, b2, b1 ± b2 (a generous bound that holds for any cell shape).
     const double reach = 0.5 * std::max({b1_.norm(), b2_.norm(), (b1_ + b2_).norm(), (b1_ - b2_).norm()});
@@ -204,7 +205,6 @@ TunnelingCurrent LatticeCurrentModel::current(const Vec3& apex_nm) const {
     double dscaled = dsum - alpha_ * sum;  // (dI/dz) e^{αz}
     TunnelingCurrent out;
     out.min_distance_nm = z + lowest_tip_nm_ - top_plane_nm_;
-    out.pairs = static_cast<long>(terms_.size());
     const double average_abs = abs_average_p_ + abs_average_q_ * z;  // e^{αz} × Σ|C⁰| F(0)/A_c
     double bound_scaled = tail_bound_ * average_abs;
     if (defects_) {
