@@ -3,6 +3,7 @@
 // 4 nm field of view (900 sites) under the 14 lowest atoms of the w111-sharp tip.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
@@ -10,6 +11,7 @@
 #include "synthstm/lattice/material.hpp"
 #include "synthstm/tip/tip_variants.hpp"
 #include "synthstm/tunneling/bias_window.hpp"
+#include "synthstm/tunneling/pair_tiles.hpp"
 #include "synthstm/tunneling/tunneling_model.hpp"
 
 using namespace synthstm;
@@ -75,6 +77,34 @@ void BM_TunnelingCurrent(benchmark::State& state) {
 }
 // Args: single precision (1) or double (0); default cut-off 1e-6 (1) or none (0).
 BENCHMARK(BM_TunnelingCurrent)->Args({0, 1})->Args({1, 1})->Args({0, 0})->Args({1, 0})->Unit(benchmark::kMicrosecond);
+
+/// The correction pairs of a scan as the lattice current sums them (pair_tiles.hpp): the same
+/// junction with every site a correction (the worst case), apex 0.45 nm over the top plane,
+/// positions walking a 64 × 64 raster over 1 nm (tiles built in the first pass, as in a scan).
+void BM_PairTiles(benchmark::State& state) {
+    const Junction j = junction();
+    const Eigen::MatrixXd weights = pair_weights(j.sample_ldos, j.tip_ldos, 0.5);
+    PairTileSettings settings;
+    settings.kappa_per_nm = 10.0;
+    settings.cutoff_nm = std::log(1e6) / 20.0;
+    settings.max_gap_nm = 0.75;
+    const PairTiles tiles(j.sample, j.tip, weights, settings);
+    const double top = *std::max_element(j.sample.z_nm.begin(), j.sample.z_nm.end());
+    const double lowest = *std::min_element(j.tip.z_nm.begin(), j.tip.z_nm.end());
+    long pairs = 0, evaluations = 0;
+    int k = 0;
+    for (auto _ : state) {
+        const Vec3 apex(1.5 + (k % 64) / 64.0, 1.5 + (k / 64 % 64) / 64.0, top - lowest + 0.45);
+        const auto terms = tiles.evaluate(apex);
+        benchmark::DoNotOptimize(terms->sum);
+        pairs += terms->pairs;
+        ++evaluations, ++k;
+    }
+    state.counters["pairs"] = static_cast<double>(pairs) / static_cast<double>(evaluations);
+    state.counters["tiles"] = tiles.tiles_built();
+    state.counters["pairs_per_s"] = benchmark::Counter(static_cast<double>(pairs), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_PairTiles)->Unit(benchmark::kMicrosecond);
 
 void BM_PairWeights(benchmark::State& state) {
     const Junction j = junction();

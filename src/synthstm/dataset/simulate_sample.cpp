@@ -342,6 +342,12 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     LatticeCurrentSettings lattice_settings;
     lattice_settings.kappa_per_nm = tunneling.kappa_per_nm;
     lattice_settings.relative_tolerance = std::max(tunneling.relative_tolerance, 1e-12);
+    // Apex tiles serve heights up to the set height plus room for the feedback's excursions;
+    // anything higher takes the plain pair sum (same result, slower).
+    lattice_settings.tile_max_gap_nm = p.number("tip_height_nm") + 0.3;
+    // Apex tiles serve heights up to the set height plus room for the feedback's excursions;
+    // anything higher takes the plain pair sum (same result, slower).
+    lattice_settings.tile_max_gap_nm = p.number("tip_height_nm") + 0.3;
     // The current model of one apex: the exact pair sum and the lattice form built on it.
     struct TipCurrent {
         std::unique_ptr<TunnelingModel> exact;

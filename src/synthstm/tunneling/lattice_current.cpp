@@ -155,6 +155,12 @@ LatticeCurrentModel::LatticeCurrentModel(const PeriodicSurface& surface, const E
         ts.kappa_per_nm = kappa;
         ts.relative_tolerance = settings.relative_tolerance;
         defects_.emplace(correction_sites_nm, tip_nm, correction_weights, ts);
+        PairTileSettings tiles;
+        tiles.kappa_per_nm = kappa;
+        tiles.cutoff_nm = ts.cutoff_length_nm();
+        tiles.max_gap_nm = settings.tile_max_gap_nm;
+        tiles.tile_nm = settings.tile_nm;
+        defect_tiles_.emplace(correction_sites_nm, tip_nm, correction_weights, tiles);
     }
     site_tolerance_ = settings.site_tolerance;
 }
@@ -207,7 +213,17 @@ TunnelingCurrent LatticeCurrentModel::current(const Vec3& apex_nm) const {
     out.min_distance_nm = z + lowest_tip_nm_ - top_plane_nm_;
     const double average_abs = abs_average_p_ + abs_average_q_ * z;  // e^{αz} × Σ|C⁰| F(0)/A_c
     double bound_scaled = tail_bound_ * average_abs;
-    if (defects_) {
+    std::optional<PairSumTerms> tiled;
+    if (defect_tiles_) tiled = defect_tiles_->evaluate(apex_nm);
+    if (tiled) {
+        // Terms relative to e^{−α gap}, gap = z + lowest tip − top site: × e^{αz} is e^{α(top − lowest)}.
+        const double scale = std::exp(alpha_ * (defect_tiles_->top_site_nm() - lowest_tip_nm_));
+        scaled += scale * tiled->sum;
+        dscaled -= scale * alpha_ * tiled->dsum;
+        const double tolerance = std::exp(-alpha_ * defects_->settings().cutoff_length_nm());
+        bound_scaled += scale * tolerance * std::max(0.0, defect_tiles_->total_abs_weight() - tiled->kept_abs_weight);
+        out.pairs += tiled->pairs;
+    } else if (defects_) {
         const TunnelingCurrent d = defects_->current(apex_nm);
         if (d.current != 0.0 || std::isfinite(d.ln_abs_current)) {
             const double shift = d.ln_abs_current + alpha_ * z;  // ln |I_defects e^{αz}|

@@ -15,6 +15,9 @@
 ///   −C⁰_sj; this short list goes through the ordinary pair sum (cut-offs as there). Dropping a
 ///   site with |ΔC_ij| ≤ ε |C⁰_sj| changes I by at most ε times that site's pristine share, so
 ///   the relative error is at most ε · I_lattice / I (added to cutoff_error_bound).
+///   Up to tile_max_gap_nm the correction pairs are gathered per apex tile (pair_tiles.hpp):
+///   the cut keeps pairs with d ≤ gap + L, gap the apex's height over the top plane, which is
+///   tolerance-level against the lattice current at that height.
 /// Below min_height_nm (the apex within that height of the top atomic plane, where the G sum
 /// converges slowly or h < 0 in a vacancy) the exact pair sum over all sites is used instead.
 #include <complex>
@@ -24,6 +27,7 @@
 #include <Eigen/Dense>
 
 #include "synthstm/core/geometry.hpp"
+#include "synthstm/tunneling/pair_tiles.hpp"
 #include "synthstm/tunneling/tunneling_model.hpp"
 
 namespace synthstm {
@@ -42,6 +46,9 @@ struct LatticeCurrentSettings {
     double min_height_nm = 0.2;          ///< below this apex height over the top plane: exact pair sum
     double site_tolerance = 1e-3;        ///< ε: sites whose C_ij differ less than this (relative) count as pristine;
                                          ///< the height error is below ε/(2κ) ≈ 0.05 pm
+    double tile_max_gap_nm = 1.0;        ///< corrections by apex tiles (pair_tiles.hpp) up to this apex height
+                                         ///< over the top plane; above it the plain pair sum
+    double tile_nm = 0.1;                ///< side of an apex tile
 };
 
 /// I(R) for a periodic surface with a finite set of corrected sites, with an exact fallback.
@@ -85,6 +92,7 @@ private:
     double site_tolerance_ = 0.0;      // ε of the dropped corrections
     int correction_sites_ = 0;
     std::optional<TunnelingModel> defects_;  // the correction pair sum (absent without corrections)
+    std::optional<PairTiles> defect_tiles_;  // the same pairs gathered per apex tile
     const CurrentModel* exact_ = nullptr;
 };
 

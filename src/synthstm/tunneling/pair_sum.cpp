@@ -6,11 +6,6 @@
 
 #include "synthstm/tunneling/fast_exp.hpp"
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define SYNTHSTM_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-#define SYNTHSTM_VECTOR_CLONES
-#endif
 
 namespace synthstm {
 
@@ -67,8 +62,7 @@ template <typename T>
     kept += k;
 }
 
-// The two loops compiled for AVX-512, AVX2 + FMA and the baseline, chosen at load time by the
-// CPU (function multiversioning): wide vectors where the machine has them, one portable binary.
+// The two loops in vector clones (SYNTHSTM_VECTOR_CLONES, fast_exp.hpp).
 SYNTHSTM_VECTOR_CLONES double min_distance2_of(const double* x, const double* y, const double* z, int begin, int end,
                                                 double px, double py, double pz) {
     return min_distance2<double>(x, y, z, begin, end, px, py, pz);

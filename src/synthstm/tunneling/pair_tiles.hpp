@@ -1,0 +1,75 @@
+#pragma once
+/// The pair sum of pair_sum.hpp for a scan: the apex stays within a bounded height over the
+/// sample and visits each small xy tile many times (several pixels per tile, several heights per
+/// pixel), so the pairs an apex in a tile can reach are gathered once into contiguous arrays
+/// and every evaluation is one dense vector loop over them — no cell walking, no d_min search.
+///
+/// Pair p = (site i, tip atom j) is stored as the point P_p = r_i − t_j with weight C_ij; the
+/// apex R sees it at d_p = |P_p − R| (the same d_ij as the pair sum). With gap = the height of
+/// the lowest tip atom over the highest site (a lower bound of every d_ij), a pair is kept when
+///   d_p ≤ gap + L,  L = ln(1/tol)/(2κ),
+/// so every skipped factor e^{−2κ d} is below tol · e^{−2κ gap}, and
+///   |I_all pairs − I| ≤ tol · e^{−2κ gap} · Σ_skipped |C_ij|
+/// (the same form as pair_sum.hpp with gap in place of d_min; gap ≤ d_min, so this cut keeps at
+/// most the pairs the pair sum keeps, and its bound is stated relative to the lattice-scale
+/// factor e^{−2κ gap}, which is what the lattice current of lattice_current.hpp compares with).
+///
+/// A tile holds every pair that some apex in the tile with gap ≤ max_gap_nm can keep: the
+/// lateral reach of a pair whose vertical offset exceeds gap by δ is √((L − δ)(2 gap + L + δ)),
+/// largest at max_gap. Apex positions above max_gap (or below the highest site) are not served:
+/// evaluate() returns nothing and the caller uses the ordinary pair sum. Tiles are built on
+/// first use, once, by whichever thread gets there first; their content depends only on the
+/// tile, so results are bit-identical whatever the order of evaluation or number of threads.
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "synthstm/core/geometry.hpp"
+#include "synthstm/tunneling/pair_sum.hpp"
+
+namespace synthstm {
+
+struct AtomPositions;
+
+/// Geometry of the tiling.
+struct PairTileSettings {
+    double kappa_per_nm = 10.0;   ///< decay constant κ
+    double cutoff_nm = 0.69;      ///< L = ln(1/tol)/(2κ)
+    double max_gap_nm = 1.0;      ///< the largest height of the lowest tip atom over the highest site served
+    double tile_nm = 0.1;         ///< side of an xy tile of apex positions
+};
+
+/// Sample sites and tip atoms with their C_ij, gathered per apex tile.
+class PairTiles {
+public:
+    /// weights(i, j) = C_ij for site i and tip atom j (positions in nm, the tip's relative to the
+    /// apex reference point). Apex tiles cover the xy bounding box of the sites widened by the
+    /// reach of a pair. Throws
+    /// InvalidInput for mismatched sizes or bad settings.
+    PairTiles(const AtomPositions& sites_nm, const AtomPositions& tip_nm, const Eigen::MatrixXd& weights,
+              const PairTileSettings& settings);
+    ~PairTiles();
+    PairTiles(PairTiles&&) noexcept;
+    PairTiles& operator=(PairTiles&&) noexcept;
+
+    /// The sums at apex_nm relative to e^{−2κ gap} (PairSumTerms::min_distance_nm holds gap, not
+    /// d_min), or nothing when gap is outside [0, max_gap]. Far from every site the sums are 0.
+    /// Thread-safe.
+    [[nodiscard]] std::optional<PairSumTerms> evaluate(const Vec3& apex_nm) const;
+
+    /// Σ_ij |C_ij| over all pairs.
+    [[nodiscard]] double total_abs_weight() const;
+    /// The highest site, the plane gap is measured from.
+    [[nodiscard]] double top_site_nm() const;
+    /// Number of tiles built so far (for the benchmarks).
+    [[nodiscard]] int tiles_built() const;
+
+private:
+    struct Store;
+    std::unique_ptr<Store> store_;
+};
+
+}  // namespace synthstm

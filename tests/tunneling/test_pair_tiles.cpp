@@ -1,0 +1,160 @@
+// The tiled pair sum (pair_tiles.hpp) against a direct double loop over every pair with the same
+// cut, its error bound against the sum without cut, and its thread independence.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "support/error_message.hpp"
+#include "synthstm/core/error.hpp"
+#include "synthstm/lattice/defects.hpp"
+#include "synthstm/lattice/material.hpp"
+#include "synthstm/tunneling/pair_tiles.hpp"
+#include "synthstm/tunneling/tunneling_model.hpp"
+
+using namespace synthstm;
+using test::error_message;
+
+namespace {
+
+constexpr double kKappa = 10.0;
+constexpr double kTolerance = 1e-6;
+
+/// Every site of a WSe2 patch with random signed weights (corrections may have either sign)
+/// under a small tilted tip of seven atoms over three layers.
+struct TileSetup {
+    AtomPositions sites, tip;
+    Eigen::MatrixXd weights;
+    PairTileSettings settings;
+};
+
+TileSetup make_tile_setup() {
+    TileSetup s;
+    const TmdMaterial& m = wse2();
+    std::vector<Vec3> p;
+    for (const CellIndex& c : cells_in_rectangle(m, -2.0, 2.0, -2.0, 2.0))
+        for (Sublattice l : kSublattices) p.push_back(m.position(c.i, c.j, l));
+    s.sites = AtomPositions::from_points(p);
+    s.tip = AtomPositions::from_points(std::vector<Vec3>{{0, 0, 0},
+                                                          {0.13, 0.05, 0.18},
+                                                          {-0.11, 0.09, 0.19},
+                                                          {0.0, -0.14, 0.17},
+                                                          {0.2, 0.2, 0.37},
+                                                          {-0.25, 0.1, 0.36},
+                                                          {0.05, -0.28, 0.38}});
+    std::mt19937_64 rng(7);
+    std::uniform_real_distribution<double> u(-1.0, 1.0);
+    s.weights.resize(s.sites.size(), s.tip.size());
+    for (Eigen::Index i = 0; i < s.weights.rows(); ++i)
+        for (Eigen::Index j = 0; j < s.weights.cols(); ++j) s.weights(i, j) = u(rng) * (i % 5 == 0 ? 0.0 : 1.0);
+    s.settings.kappa_per_nm = kKappa;
+    s.settings.cutoff_nm = std::log(1.0 / kTolerance) / (2 * kKappa);
+    s.settings.max_gap_nm = 0.8;
+    s.settings.tile_nm = 0.1;
+    return s;
+}
+
+struct Direct {
+    double sum = 0, dsum = 0, kept = 0, all = 0, all_dsum = 0;
+};
+
+/// Σ over every pair in double with std::exp: those with d ≤ gap + L (the tiles' cut) and all.
+Direct direct(const TileSetup& s, const Vec3& apex, double gap) {
+    Direct out;
+    for (int i = 0; i < s.sites.size(); ++i) {
+        for (int j = 0; j < s.tip.size(); ++j) {
+            const double dx = s.sites.x_nm[i] - (apex.x() + s.tip.x_nm[j]);
+            const double dy = s.sites.y_nm[i] - (apex.y() + s.tip.y_nm[j]);
+            const double dz = apex.z() + s.tip.z_nm[j] - s.sites.z_nm[i];
+            const double d = std::sqrt(dx * dx + dy * dy + dz * dz);
+            const double c = s.weights(i, j);
+            const double f = c * std::exp(-2 * kKappa * (d - gap));
+            out.all += f;
+            out.all_dsum += f * dz / d;
+            if (d <= gap + s.settings.cutoff_nm) {
+                out.sum += f;
+                out.dsum += f * dz / d;
+                out.kept += std::abs(c);
+            }
+        }
+    }
+    return out;
+}
+
+double top_site(const TileSetup& s) { return *std::max_element(s.sites.z_nm.begin(), s.sites.z_nm.end()); }
+
+TEST(PairTiles, MatchTheDirectSumWithTheSameCut) {
+    const TileSetup s = make_tile_setup();
+    const PairTiles tiles(s.sites, s.tip, s.weights, s.settings);
+    const double top = top_site(s);
+    std::mt19937_64 rng(3);
+    std::uniform_real_distribution<double> xy(-1.0, 1.0), height(0.2, 0.8);
+    for (int k = 0; k < 40; ++k) {
+        // Corners and edges of tiles included: multiples of the tile side.
+        const double x = k < 4 ? 0.1 * k : xy(rng), y = k < 4 ? -0.1 * k : xy(rng);
+        const double gap = k == 5 ? s.settings.max_gap_nm : height(rng);
+        const Vec3 apex(x, y, top + gap);
+        const auto t = tiles.evaluate(apex);
+        ASSERT_TRUE(t.has_value());
+        const Direct d = direct(s, apex, gap);
+        EXPECT_DOUBLE_EQ(t->min_distance_nm, gap);
+        EXPECT_NEAR(t->sum, d.sum, 1e-12 * d.kept) << "apex " << apex.transpose();
+        EXPECT_NEAR(t->dsum, d.dsum, 1e-12 * d.kept);
+        EXPECT_NEAR(t->kept_abs_weight, d.kept, 1e-12 * d.kept);
+        // The cut's bound against the sum over all pairs (relative to e^{−2κ gap}).
+        const double bound = kTolerance * (tiles.total_abs_weight() - t->kept_abs_weight);
+        EXPECT_LE(std::abs(d.all - t->sum), bound);
+        EXPECT_GT(t->pairs, 0);
+    }
+}
+
+TEST(PairTiles, ServeOnlyTheirHeightRangeAndAreEmptyFarAway) {
+    const TileSetup s = make_tile_setup();
+    const PairTiles tiles(s.sites, s.tip, s.weights, s.settings);
+    const double top = top_site(s);
+    EXPECT_FALSE(tiles.evaluate(Vec3(0, 0, top + s.settings.max_gap_nm + 0.01)).has_value());
+    EXPECT_FALSE(tiles.evaluate(Vec3(0, 0, top - 0.01)).has_value());
+    const auto far = tiles.evaluate(Vec3(50.0, -50.0, top + 0.5));
+    ASSERT_TRUE(far.has_value());
+    EXPECT_EQ(far->sum, 0.0);
+    EXPECT_EQ(far->pairs, 0);
+    EXPECT_EQ(tiles.tiles_built(), 0);
+}
+
+TEST(PairTiles, SameBitsWhateverThreadBuildsTheTiles) {
+    const TileSetup s = make_tile_setup();
+    const double top = top_site(s);
+    std::vector<Vec3> apexes;
+    for (int k = 0; k < 200; ++k) apexes.emplace_back(-0.8 + 0.008 * k, 0.3 - 0.004 * k, top + 0.4 + 0.001 * k);
+    const PairTiles serial(s.sites, s.tip, s.weights, s.settings);
+    std::vector<double> expected;
+    for (const Vec3& a : apexes) expected.push_back(serial.evaluate(a)->sum);
+
+    const PairTiles shared(s.sites, s.tip, s.weights, s.settings);
+    std::vector<double> got(apexes.size());
+    // Two threads walking in opposite orders build the tiles in different orders.
+    std::thread backward([&] {
+        for (std::size_t k = apexes.size(); k-- > 0;) got[k] = shared.evaluate(apexes[k])->sum;
+    });
+    std::vector<double> forward_got(apexes.size());
+    for (std::size_t k = 0; k < apexes.size(); ++k) forward_got[k] = shared.evaluate(apexes[k])->sum;
+    backward.join();
+    for (std::size_t k = 0; k < apexes.size(); ++k) {
+        EXPECT_EQ(got[k], expected[k]);
+        EXPECT_EQ(forward_got[k], expected[k]);
+    }
+    EXPECT_EQ(shared.tiles_built(), serial.tiles_built());
+}
+
+TEST(PairTiles, BadInputIsRejected) {
+    const TileSetup s = make_tile_setup();
+    PairTileSettings bad = s.settings;
+    bad.tile_nm = 0.0;
+    EXPECT_NE(error_message([&] { PairTiles(s.sites, s.tip, s.weights, bad); }).find("tile"), std::string::npos);
+    Eigen::MatrixXd wrong = s.weights.leftCols(2);
+    EXPECT_NE(error_message([&] { PairTiles(s.sites, s.tip, wrong, s.settings); }).find("weights"), std::string::npos);
+}
+
+}  // namespace
