@@ -333,21 +333,15 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     out.times.sample_ldos_ms = ms_since(t0);
     t0 = Clock::now();
 
-    // The current model and the two ideal scans over the forward pass. The constant-current
-    // Newton runs on the double-precision model (it converges ln I to 1e-8); the images that
-    // only need the current to image precision (constant height, feedback scan with its noisy
-    // log amplifier) use the same pair weights in single precision (relative error ~1e-5 in I
-    // and d ln I/dz, about twice as fast; docs/tunneling.md, "Scan performance").
+    // The current model (the lattice form, docs/tunneling.md) and the two ideal scans over the
+    // forward pass.
     const AtomPositions sample_atoms = AtomPositions::from_points(site_positions);
     LatticeCurrentSettings lattice_settings;
     lattice_settings.kappa_per_nm = tunneling.kappa_per_nm;
     lattice_settings.relative_tolerance = std::max(tunneling.relative_tolerance, 1e-12);
-    // Apex tiles serve heights up to the set height plus room for the feedback's excursions;
-    // anything higher takes the plain pair sum (same result, slower).
-    lattice_settings.tile_max_gap_nm = p.number("tip_height_nm") + 0.3;
-    // Apex tiles serve heights up to the set height plus room for the feedback's excursions;
-    // anything higher takes the plain pair sum (same result, slower).
-    lattice_settings.tile_max_gap_nm = p.number("tip_height_nm") + 0.3;
+    // The first set of apex tiles serves heights up to 0.1 nm over the set height (the ideal
+    // scans and a well-tuned feedback stay there), further sets the feedback's excursions.
+    lattice_settings.tile_max_gap_nm = p.number("tip_height_nm") + 0.1;
     // The current model of one apex: the exact pair sum and the lattice form built on it.
     struct TipCurrent {
         std::unique_ptr<TunnelingModel> exact;

@@ -47,7 +47,10 @@ struct LatticeCurrentSettings {
     double site_tolerance = 1e-3;        ///< ε: sites whose C_ij differ less than this (relative) count as pristine;
                                          ///< the height error is below ε/(2κ) ≈ 0.05 pm
     double tile_max_gap_nm = 1.0;        ///< corrections by apex tiles (pair_tiles.hpp) up to this apex height
-                                         ///< over the top plane; above it the plain pair sum
+                                         ///< over the top plane, and in further tile sets each tile_band_nm
+                                         ///< higher (tile_bands in all); above them the plain pair sum
+    double tile_band_nm = 0.2;           ///< height step between the tile sets
+    int tile_bands = 4;                  ///< number of tile sets
     double tile_nm = 0.1;                ///< side of an apex tile
 };
 
@@ -92,7 +95,7 @@ private:
     double site_tolerance_ = 0.0;      // ε of the dropped corrections
     int correction_sites_ = 0;
     std::optional<TunnelingModel> defects_;  // the correction pair sum (absent without corrections)
-    std::optional<PairTiles> defect_tiles_;  // the same pairs gathered per apex tile
+    std::vector<PairTiles> defect_tiles_;    // the same pairs gathered per apex tile, one set per height band
     const CurrentModel* exact_ = nullptr;
 };
 
