@@ -165,6 +165,10 @@ TEST(LatticeCurrent, DefectsMatchThePairSumWithinTheBound) {
             const TunnelingCurrent a = lattice.current(r), b = exact.current(r);
             EXPECT_LE(std::abs(a.current - b.current), a.cutoff_error_bound + b.cutoff_error_bound) << "dx " << dx << " z " << z;
             largest_relative = std::max(largest_relative, std::abs(a.current / b.current - 1.0));
+            // Image precision (single-precision corrections) agrees to ~1e-6.
+            const TunnelingCurrent image = lattice.image_current(r);
+            EXPECT_NEAR(image.current / a.current, 1.0, 1e-5);
+            EXPECT_NEAR(image.dln_current_dz_per_nm / a.dln_current_dz_per_nm, 1.0, 1e-5);
         }
     }
     // The dropped changes are below 1e-3 of a site's weight: so is the error.

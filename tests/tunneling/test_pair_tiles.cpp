@@ -110,6 +110,25 @@ TEST(PairTiles, MatchTheDirectSumWithTheSameCut) {
     }
 }
 
+TEST(PairTiles, SinglePrecisionAgreesToImagePrecision) {
+    const TileSetup s = make_tile_setup();
+    const PairTiles tiles(s.sites, s.tip, s.weights, s.settings);
+    const double top = top_site(s);
+    std::mt19937_64 rng(5);
+    std::uniform_real_distribution<double> xy(-1.0, 1.0), height(0.2, 0.8);
+    for (int k = 0; k < 40; ++k) {
+        const Vec3 apex(xy(rng), xy(rng), top + height(rng));
+        const auto d = tiles.evaluate(apex, TunnelingPrecision::Double);
+        const auto f = tiles.evaluate(apex, TunnelingPrecision::Single);
+        ASSERT_TRUE(d && f);
+        EXPECT_EQ(f->pairs, d->pairs);
+        // Relative to the sum of |terms| (the sums of signed weights may cancel).
+        EXPECT_NEAR(f->sum, d->sum, 2e-6 * d->kept_abs_weight);
+        EXPECT_NEAR(f->dsum, d->dsum, 2e-6 * d->kept_abs_weight);
+        EXPECT_NEAR(f->kept_abs_weight, d->kept_abs_weight, 1e-6 * d->kept_abs_weight);
+    }
+}
+
 TEST(PairTiles, ServeOnlyTheirHeightRangeAndAreEmptyFarAway) {
     const TileSetup s = make_tile_setup();
     const PairTiles tiles(s.sites, s.tip, s.weights, s.settings);

@@ -154,7 +154,8 @@ FeedbackChannels feedback_scan(const TunnelingJunction& junction, const ScanFram
                 for (int u = 0; u < s.updates_per_pixel; ++u) {
                     double ln_current = 0.0;
                     if (!model.at(z_true, &ln_current)) {
-                        const TunnelingCurrent c = here.current(x, y, z_true);
+                        // The recorded current needs image precision only (its noise is far larger).
+                        const TunnelingCurrent c = here.image_current(x, y, z_true);
                         ln_current = c.ln_abs_current;
                         model.add(z_true, c.ln_abs_current, c.dln_current_dz_per_nm);
                     }

@@ -18,6 +18,10 @@ TunnelingCurrent TunnelingJunction::current(double x_nm, double y_nm, double z_n
     return model->current(Vec3(x_nm, y_nm, z_nm - plane_height_nm(x_nm, y_nm)));
 }
 
+TunnelingCurrent TunnelingJunction::image_current(double x_nm, double y_nm, double z_nm) const {
+    return model->image_current(Vec3(x_nm, y_nm, z_nm - plane_height_nm(x_nm, y_nm)));
+}
+
 namespace {
 
 void check_pixels(const LateralPositions& p) {

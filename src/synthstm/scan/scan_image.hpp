@@ -34,6 +34,8 @@ struct TunnelingJunction {
     [[nodiscard]] double plane_height_nm(double x_nm, double y_nm) const;
     /// The current with the apex at (x, y, z) (z above the flat sample's top atomic plane).
     [[nodiscard]] TunnelingCurrent current(double x_nm, double y_nm, double z_nm) const;
+    /// The same to image precision (CurrentModel::image_current), for the recorded current.
+    [[nodiscard]] TunnelingCurrent image_current(double x_nm, double y_nm, double z_nm) const;
 };
 
 /// Lateral apex positions of every pixel of an image, row-major like ScanImage.

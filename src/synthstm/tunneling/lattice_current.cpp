@@ -173,6 +173,14 @@ LatticeCurrentModel::LatticeCurrentModel(const PeriodicSurface& surface, const E
 }
 
 TunnelingCurrent LatticeCurrentModel::current(const Vec3& apex_nm) const {
+    return evaluate(apex_nm, TunnelingPrecision::Double);
+}
+
+TunnelingCurrent LatticeCurrentModel::image_current(const Vec3& apex_nm) const {
+    return evaluate(apex_nm, TunnelingPrecision::Single);
+}
+
+TunnelingCurrent LatticeCurrentModel::evaluate(const Vec3& apex_nm, TunnelingPrecision precision) const {
     if (!apex_nm.allFinite()) invalid_input("tip position must be finite");
     const double z = apex_nm.z();
     // Every pair at least min_height apart vertically, or the exact sum.
@@ -223,7 +231,7 @@ TunnelingCurrent LatticeCurrentModel::current(const Vec3& apex_nm) const {
     std::optional<PairSumTerms> tiled;
     const PairTiles* band = nullptr;
     for (const PairTiles& t : defect_tiles_) {
-        if ((tiled = t.evaluate(apex_nm))) {
+        if ((tiled = t.evaluate(apex_nm, precision))) {
             band = &t;
             break;
         }

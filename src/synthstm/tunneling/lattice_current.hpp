@@ -66,6 +66,8 @@ public:
                         const LatticeCurrentSettings& settings = {});
 
     [[nodiscard]] TunnelingCurrent current(const Vec3& apex_nm) const override;
+    /// The corrections in single precision where the apex tiles serve (pair_tiles.hpp).
+    [[nodiscard]] TunnelingCurrent image_current(const Vec3& apex_nm) const override;
 
     /// Reciprocal vectors in the sum (one of each ±G pair, and G = 0).
     [[nodiscard]] int reciprocal_vectors() const { return static_cast<int>(terms_.size()); }
@@ -95,6 +97,7 @@ private:
     double site_tolerance_ = 0.0;      // ε of the dropped corrections
     int correction_sites_ = 0;
     std::optional<TunnelingModel> defects_;  // the correction pair sum (absent without corrections)
+    [[nodiscard]] TunnelingCurrent evaluate(const Vec3& apex_nm, TunnelingPrecision precision) const;
     std::vector<PairTiles> defect_tiles_;    // the same pairs gathered per apex tile, one set per height band
     const CurrentModel* exact_ = nullptr;
 };

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -16,14 +17,16 @@ namespace synthstm {
 
 namespace {
 
-/// The pairs of one tile as a structure of arrays in one block: pair point P = r_i − t_j, C_ij.
+/// The pairs of one tile as a structure of arrays in one block: pair point P = r_i − t_j, C_ij;
+/// in single precision with x, y relative to the tile's centre (so that float keeps ~1e-7 nm).
+template <typename T>
 struct Tile {
     int n = 0;
-    std::unique_ptr<double[]> data;  // x[n], y[n], z[n], c[n]
-    [[nodiscard]] const double* x() const { return data.get(); }
-    [[nodiscard]] const double* y() const { return data.get() + n; }
-    [[nodiscard]] const double* z() const { return data.get() + 2 * static_cast<std::size_t>(n); }
-    [[nodiscard]] const double* c() const { return data.get() + 3 * static_cast<std::size_t>(n); }
+    std::unique_ptr<T[]> data;  // x[n], y[n], z[n], c[n]
+    [[nodiscard]] const T* x() const { return data.get(); }
+    [[nodiscard]] const T* y() const { return data.get() + n; }
+    [[nodiscard]] const T* z() const { return data.get() + 2 * static_cast<std::size_t>(n); }
+    [[nodiscard]] const T* c() const { return data.get() + 3 * static_cast<std::size_t>(n); }
 };
 
 /// The kernel: Σ C e^{−2κ (d − gap)} and Σ C e^{−2κ (d − gap)} (z_apex − z_P)/d over the pairs
@@ -32,23 +35,35 @@ struct Tile {
 /// contiguous, so here (unlike the short cell ranges of pair_sum.cpp) AVX-512 pays: 1.8 µs
 /// against 2.3 µs (AVX2) for 880 pairs (bench BM_PairTiles). Hand-written intrinsics with a
 /// reciprocal square root estimate were tried: 15 % faster with AVX-512, 35 % slower with AVX2.
-SYNTHSTM_LONG_VECTOR_CLONES
-void tile_terms(const double* x, const double* y, const double* z, const double* c, int n, double ax, double ay,
-                double az, double two_kappa, double gap, double d_cut, double& sum, double& dsum, double& kept) {
-    double s = 0, sd = 0, k = 0;
-    constexpr double kTiny = 1e-12;
+template <typename T>
+[[gnu::always_inline]] inline void tile_terms(const T* x, const T* y, const T* z, const T* c, int n, T ax, T ay, T az,
+                                              T two_kappa, T gap, T d_cut, double& sum, double& dsum, double& kept) {
+    T s = 0, sd = 0, k = 0;
+    constexpr T kTiny = static_cast<T>(1e-12);
 #pragma omp simd reduction(+ : s, sd, k)
     for (int p = 0; p < n; ++p) {
-        const double dx = x[p] - ax, dy = y[p] - ay, dz = az - z[p];
-        const double d = std::sqrt(dx * dx + dy * dy + dz * dz);
-        const double w = d <= d_cut ? c[p] : 0.0;
-        const double d_clamped = d < d_cut ? d : d_cut;
-        const double f = w * fast_exp<double>(two_kappa * (gap - d_clamped));
+        const T dx = x[p] - ax, dy = y[p] - ay, dz = az - z[p];
+        const T d = std::sqrt(dx * dx + dy * dy + dz * dz);
+        const T w = d <= d_cut ? c[p] : T(0);
+        const T d_clamped = d < d_cut ? d : d_cut;
+        const T f = w * fast_exp<T>(two_kappa * (gap - d_clamped));
         s += f;
         sd += f * dz / (d > kTiny ? d : kTiny);
         k += std::abs(w);
     }
     sum = s, dsum = sd, kept = k;
+}
+
+SYNTHSTM_LONG_VECTOR_CLONES
+void tile_terms_of(const double* x, const double* y, const double* z, const double* c, int n, double ax, double ay,
+                   double az, double two_kappa, double gap, double d_cut, double& sum, double& dsum, double& kept) {
+    tile_terms<double>(x, y, z, c, n, ax, ay, az, two_kappa, gap, d_cut, sum, dsum, kept);
+}
+
+SYNTHSTM_LONG_VECTOR_CLONES
+void tile_terms_of(const float* x, const float* y, const float* z, const float* c, int n, float ax, float ay,
+                   float az, float two_kappa, float gap, float d_cut, double& sum, double& dsum, double& kept) {
+    tile_terms<float>(x, y, z, c, n, ax, ay, az, two_kappa, gap, d_cut, sum, dsum, kept);
 }
 
 }  // namespace
@@ -65,7 +80,8 @@ struct PairTiles::Store {
     double total_abs = 0.0;
     double x0 = 0.0, y0 = 0.0;       // corner of the tile grid
     int nx = 0, ny = 0;
-    std::unique_ptr<std::atomic<const Tile*>[]> tiles;
+    std::unique_ptr<std::atomic<const Tile<double>*>[]> tiles;
+    std::unique_ptr<std::atomic<const Tile<float>*>[]> single_tiles;  // made from `tiles` on first use
     std::atomic<int> built{0};
 
     Store(const AtomPositions& s, const AtomPositions& t, const Eigen::MatrixXd& w, const PairTileSettings& st)
@@ -107,17 +123,24 @@ struct PairTiles::Store {
         ny = static_cast<int>((*ymax + largest_reach_nm - y0) / st.tile_nm) + 1;
         if (static_cast<double>(nx) * ny > 1 << 24)
             invalid_input(fmt::format("pair tiles: {} × {} tiles of {} nm are too many", nx, ny, st.tile_nm));
-        tiles = std::make_unique<std::atomic<const Tile*>[]>(static_cast<std::size_t>(nx) * ny);
-        for (std::size_t k = 0; k < static_cast<std::size_t>(nx) * ny; ++k) tiles[k].store(nullptr);
+        tiles = std::make_unique<std::atomic<const Tile<double>*>[]>(static_cast<std::size_t>(nx) * ny);
+        single_tiles = std::make_unique<std::atomic<const Tile<float>*>[]>(static_cast<std::size_t>(nx) * ny);
+        for (std::size_t k = 0; k < static_cast<std::size_t>(nx) * ny; ++k) {
+            tiles[k].store(nullptr);
+            single_tiles[k].store(nullptr);
+        }
     }
 
     ~Store() {
-        for (std::size_t k = 0; k < static_cast<std::size_t>(nx) * ny; ++k) delete tiles[k].load();
+        for (std::size_t k = 0; k < static_cast<std::size_t>(nx) * ny; ++k) {
+            delete tiles[k].load();
+            delete single_tiles[k].load();
+        }
     }
 
     /// Every pair that an apex in tile (ix, iy) with gap ≤ max_gap keeps: the pair points within
     /// their reach of the tile's square.
-    [[nodiscard]] Tile* build(int ix, int iy) const {
+    [[nodiscard]] Tile<double>* build(int ix, int iy) const {
         const double t = settings.tile_nm;
         const double xlo = x0 + ix * t, ylo = y0 + iy * t, xhi = xlo + t, yhi = ylo + t;
         const double radius = largest_reach_nm + t * std::numbers::sqrt2 / 2;
@@ -135,7 +158,7 @@ struct PairTiles::Store {
             }
             kept.resize(n);
         });
-        auto* tile = new Tile;
+        auto* tile = new Tile<double>;
         tile->n = static_cast<int>(kept.size());
         tile->data = std::make_unique_for_overwrite<double[]>(4 * kept.size());
         double* out = tile->data.get();
@@ -144,13 +167,36 @@ struct PairTiles::Store {
         return tile;
     }
 
-    [[nodiscard]] const Tile& tile(int ix, int iy) {
-        std::atomic<const Tile*>& slot = tiles[static_cast<std::size_t>(iy) * nx + ix];
-        const Tile* existing = slot.load(std::memory_order_acquire);
+    /// The tile's pairs in single precision, x and y relative to its centre.
+    [[nodiscard]] Tile<float>* single(int ix, int iy) {
+        const Tile<double>& t = tile<double>(ix, iy);
+        const double cx = x0 + (ix + 0.5) * settings.tile_nm, cy = y0 + (iy + 0.5) * settings.tile_nm;
+        auto* tile = new Tile<float>;
+        tile->n = t.n;
+        tile->data = std::make_unique_for_overwrite<float[]>(4 * static_cast<std::size_t>(t.n));
+        for (int p = 0; p < t.n; ++p) {
+            tile->data[p] = static_cast<float>(t.x()[p] - cx);
+            tile->data[t.n + p] = static_cast<float>(t.y()[p] - cy);
+            tile->data[2 * t.n + p] = static_cast<float>(t.z()[p]);
+            tile->data[3 * t.n + p] = static_cast<float>(t.c()[p]);
+        }
+        return tile;
+    }
+
+    /// Tile (ix, iy) in precision T, built by whichever thread asks first.
+    template <typename T>
+    [[nodiscard]] const Tile<T>& tile(int ix, int iy) {
+        std::atomic<const Tile<T>*>& slot = [&]() -> std::atomic<const Tile<T>*>& {
+            if constexpr (std::is_same_v<T, double>) return tiles[static_cast<std::size_t>(iy) * nx + ix];
+            else return single_tiles[static_cast<std::size_t>(iy) * nx + ix];
+        }();
+        const Tile<T>* existing = slot.load(std::memory_order_acquire);
         if (existing != nullptr) return *existing;
-        const Tile* fresh = build(ix, iy);
+        const Tile<T>* fresh;
+        if constexpr (std::is_same_v<T, double>) fresh = build(ix, iy);
+        else fresh = single(ix, iy);
         if (slot.compare_exchange_strong(existing, fresh, std::memory_order_acq_rel)) {
-            built.fetch_add(1, std::memory_order_relaxed);
+            if constexpr (std::is_same_v<T, double>) built.fetch_add(1, std::memory_order_relaxed);
             return *fresh;
         }
         delete fresh;  // another thread built the same tile first
@@ -178,7 +224,7 @@ PairTiles::~PairTiles() = default;
 PairTiles::PairTiles(PairTiles&&) noexcept = default;
 PairTiles& PairTiles::operator=(PairTiles&&) noexcept = default;
 
-std::optional<PairSumTerms> PairTiles::evaluate(const Vec3& apex_nm) const {
+std::optional<PairSumTerms> PairTiles::evaluate(const Vec3& apex_nm, TunnelingPrecision precision) const {
     Store& s = *store_;
     const double gap = apex_nm.z() + s.lowest_tip_nm - s.top_nm;
     if (!(gap >= 0.0 && gap <= s.settings.max_gap_nm)) return std::nullopt;
@@ -187,11 +233,22 @@ std::optional<PairSumTerms> PairTiles::evaluate(const Vec3& apex_nm) const {
     PairSumTerms out;
     out.min_distance_nm = gap;
     if (!(fx >= 0.0 && fx < s.nx && fy >= 0.0 && fy < s.ny)) return out;  // beyond every pair's reach
-    const Tile& tile = s.tile(static_cast<int>(fx), static_cast<int>(fy));
+    const int ix = static_cast<int>(fx), iy = static_cast<int>(fy);
+    const double two_kappa = 2.0 * s.settings.kappa_per_nm, d_cut = gap + s.settings.cutoff_nm;
+    if (precision == TunnelingPrecision::Single) {
+        const Tile<float>& tile = s.tile<float>(ix, iy);
+        const double cx = s.x0 + (ix + 0.5) * s.settings.tile_nm, cy = s.y0 + (iy + 0.5) * s.settings.tile_nm;
+        out.pairs = tile.n;
+        tile_terms_of(tile.x(), tile.y(), tile.z(), tile.c(), tile.n, static_cast<float>(apex_nm.x() - cx),
+                      static_cast<float>(apex_nm.y() - cy), static_cast<float>(apex_nm.z()),
+                      static_cast<float>(two_kappa), static_cast<float>(gap), static_cast<float>(d_cut), out.sum,
+                      out.dsum, out.kept_abs_weight);
+        return out;
+    }
+    const Tile<double>& tile = s.tile<double>(ix, iy);
     out.pairs = tile.n;
-    tile_terms(tile.x(), tile.y(), tile.z(), tile.c(), tile.n,
-               apex_nm.x(), apex_nm.y(), apex_nm.z(), 2.0 * s.settings.kappa_per_nm, gap, gap + s.settings.cutoff_nm,
-               out.sum, out.dsum, out.kept_abs_weight);
+    tile_terms_of(tile.x(), tile.y(), tile.z(), tile.c(), tile.n, apex_nm.x(), apex_nm.y(), apex_nm.z(), two_kappa, gap,
+                  d_cut, out.sum, out.dsum, out.kept_abs_weight);
     return out;
 }
 

@@ -29,10 +29,10 @@
 
 #include "synthstm/core/geometry.hpp"
 #include "synthstm/tunneling/pair_sum.hpp"
+#include "synthstm/tunneling/tunneling_model.hpp"
 
 namespace synthstm {
 
-struct AtomPositions;
 
 /// Geometry of the tiling.
 struct PairTileSettings {
@@ -58,7 +58,10 @@ public:
     /// The sums at apex_nm relative to e^{−2κ gap} (PairSumTerms::min_distance_nm holds gap, not
     /// d_min), or nothing when gap is outside [0, max_gap]. Far from every site the sums are 0.
     /// Thread-safe.
-    [[nodiscard]] std::optional<PairSumTerms> evaluate(const Vec3& apex_nm) const;
+    /// Single precision: the tile's pairs in float relative to its centre (relative error of
+    /// the sums ~1e-6), twice the vector lanes; for images, not for the constant-current solve.
+    [[nodiscard]] std::optional<PairSumTerms> evaluate(const Vec3& apex_nm,
+                                                       TunnelingPrecision precision = TunnelingPrecision::Double) const;
 
     /// Σ_ij |C_ij| over all pairs.
     [[nodiscard]] double total_abs_weight() const;

@@ -80,6 +80,9 @@ public:
     virtual ~CurrentModel() = default;
     /// I, dI/dz and d ln I/dz with the apex reference point at apex_nm.
     [[nodiscard]] virtual TunnelingCurrent current(const Vec3& apex_nm) const = 0;
+    /// The same to the precision of a recorded image (relative error ~1e-6; may use single
+    /// precision): for scans that record the current, not for the constant-current solve.
+    [[nodiscard]] virtual TunnelingCurrent image_current(const Vec3& apex_nm) const { return current(apex_nm); }
 };
 
 /// Sample sites and tip atoms with their pair weights C_ij, ready to give I(R) at any R.
