@@ -241,7 +241,8 @@ TunnelingCurrent LatticeCurrentModel::evaluate(const Vec3& apex_nm, TunnelingPre
         const double scale = std::exp(alpha_ * (band->top_site_nm() - lowest_tip_nm_));
         scaled += scale * tiled->sum;
         dscaled -= scale * alpha_ * tiled->dsum;
-        const double tolerance = std::exp(-alpha_ * defects_->settings().cutoff_length_nm());
+        const double tolerance =
+            PairTiles::kTaperBoundFactor * std::exp(-alpha_ * defects_->settings().cutoff_length_nm());
         bound_scaled += scale * tolerance * std::max(0.0, band->total_abs_weight() - tiled->kept_abs_weight);
         out.pairs += tiled->pairs;
     } else if (defects_) {

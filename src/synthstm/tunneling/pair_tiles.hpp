@@ -8,11 +8,13 @@
 /// apex R sees it at d_p = |P_p − R| (the same d_ij as the pair sum). With gap = the height of
 /// the lowest tip atom over the highest site (a lower bound of every d_ij), a pair is kept when
 ///   d_p ≤ gap + L,  L = ln(1/tol)/(2κ),
-/// so every skipped factor e^{−2κ d} is below tol · e^{−2κ gap}, and
-///   |I_all pairs − I| ≤ tol · e^{−2κ gap} · Σ_skipped |C_ij|
-/// (the same form as pair_sum.hpp with gap in place of d_min; gap ≤ d_min, so this cut keeps at
-/// most the pairs the pair sum keeps, and its bound is stated relative to the lattice-scale
-/// factor e^{−2κ gap}, which is what the lattice current of lattice_current.hpp compares with).
+/// and its term tapers smoothly to 0 over the last w = 1/(2κ) before the cut (S(d − gap), see
+/// pair_tiles.cpp), so that I and dI/dz are continuous in the apex position. Every dropped or
+/// tapered part is below e · tol · e^{−2κ gap} · |C_ij|, so
+///   |I_all pairs − I| ≤ e · tol · e^{−2κ gap} · Σ_{not fully kept} |C_ij|
+/// (the form of pair_sum.hpp with gap in place of d_min: gap ≤ d_min, and the bound is stated
+/// relative to the lattice-scale factor e^{−2κ gap}, which is what the lattice current of
+/// lattice_current.hpp compares with).
 ///
 /// A tile holds every pair that some apex in the tile with gap ≤ max_gap_nm can keep: the
 /// lateral reach of a pair whose vertical offset exceeds gap by δ is √((L − δ)(2 gap + L + δ)),
@@ -56,7 +58,9 @@ public:
     PairTiles& operator=(PairTiles&&) noexcept;
 
     /// The sums at apex_nm relative to e^{−2κ gap} (PairSumTerms::min_distance_nm holds gap, not
-    /// d_min), or nothing when gap is outside [0, max_gap]. Far from every site the sums are 0.
+    /// d_min; dsum includes the taper's slope, so dI/dz = −2κ e^{−2κ gap} dsum; kept_abs_weight
+    /// counts the fully kept pairs), or nothing when gap is outside [0, max_gap]. Far from every
+    /// site the sums are 0.
     /// Thread-safe.
     /// Single precision: the tile's pairs in float relative to its centre (relative error of
     /// the sums ~1e-6), twice the vector lanes; for images, not for the constant-current solve.
@@ -65,6 +69,8 @@ public:
 
     /// Σ_ij |C_ij| over all pairs.
     [[nodiscard]] double total_abs_weight() const;
+    /// e: the bound's factor for the taper (see above).
+    static constexpr double kTaperBoundFactor = 2.718281828459045;
     /// The highest site, the plane gap is measured from.
     [[nodiscard]] double top_site_nm() const;
     /// Number of tiles built so far (for the benchmarks).
