@@ -118,6 +118,8 @@ void register_train(CLI::App& app) {
     cmd->add_option("--seed", c->options.seed, "weights, sample order and augmentations")->capture_default_str();
     cmd->add_flag("--no-augment", [c](std::int64_t) { c->options.augment = false; },
                   "no symmetry or intensity augmentation");
+    cmd->add_flag("--no-level", [c](std::int64_t) { c->options.level_input = false; },
+                  "learn from the seed's input (z_recorded min-max scaled) instead of the levelled one");
     cmd->add_flag("--resume", c->options.resume, "continue RUN from its checkpoint up to --epochs");
     cmd->add_flag("--quiet", c->quiet, "no progress display");
     cmd->callback([c] { run_train(*c); });
@@ -135,6 +137,8 @@ void register_lr_find(CLI::App& app) {
     cmd->add_option("--inputs", c->options.inputs, "input channels: z_recorded[,current_forward]")
         ->delimiter(',')
         ->capture_default_str();
+    cmd->add_flag("--no-level", [c](std::int64_t) { c->options.level_input = false; },
+                  "the seed's input (z_recorded min-max scaled) instead of the levelled one");
     cmd->add_option("--steps", c->options.steps, "steps of the ramp")->capture_default_str();
     cmd->add_option("--min-lr", c->options.min_lr, "first learning rate")->capture_default_str();
     cmd->add_option("--max-lr", c->options.max_lr, "last learning rate")->capture_default_str();

@@ -36,6 +36,7 @@ m = json.load(open(sys.argv[1] + "/model.json"))
 assert m["unet"] == {"depth": 2, "width": 4, "in_channels": 1, "out_channels": 2}, m
 assert m["pixels"] == 16 and abs(m["nm_per_px"] - 1.5 / 16) < 1e-9, m
 assert m["train_samples"] + m["validation_samples"] == 6 and m["validation_samples"] == 1, m
+assert m["level_input"] is True, m
 PY
 "$bin" train --data data --out run "${net[@]}" --epochs 3 --resume >train3.txt || fail "resume of a finished run exited $?"
 grep -q "nothing to do" train3.txt || fail "resume of a finished run: $(cat train3.txt)"
@@ -45,6 +46,10 @@ grep -q "nothing to do" train3.txt || fail "resume of a finished run: $(cat trai
   || fail "train --lr auto exited $?"
 "$python" -c "import csv,sys; r=list(csv.DictReader(open('runauto/metrics.csv'))); assert len(r)==1 and float(r[0]['lr'])>0" \
   || fail "train --lr auto: metrics.csv"
+# --no-level: the seed's unlevelled input, recorded in model.json and used again by evaluate.
+"$bin" train --data data --out runraw "${net[@]}" --epochs 1 --no-level >/dev/null || fail "train --no-level exited $?"
+"$python" -c "import json; assert json.load(open('runraw/model.json'))['level_input'] is False" || fail "--no-level: model.json"
+"$bin" evaluate --model runraw --data data --json >/dev/null || fail "evaluate of a --no-level run exited $?"
 printf 'not hdf5' >notdata.h5
 expect_error "notdata.h5" train --data notdata.h5 --out runbad "${net[@]}"
 

@@ -50,7 +50,7 @@ nlohmann::json evaluate_model(const EvaluateOptions& o, const EvaluateProgress& 
     if (!(o.threshold > 0 && o.threshold < 1)) invalid_input(fmt::format("--threshold must be in (0, 1), got {}", o.threshold));
     const Predictor predictor(o.run, o.device);
     const ModelInfo& info = predictor.info();
-    const TrainingData data(o.data, info.inputs);
+    const TrainingData data(o.data, info.inputs, info.level_input);
     const std::uint64_t n = data.samples();
     const std::uint64_t first = o.validation_only ? n - std::max<std::uint64_t>(1, n / 10) : 0;
     const std::vector<double> size_nm = data.size_nm();

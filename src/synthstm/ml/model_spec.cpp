@@ -48,6 +48,7 @@ nlohmann::json ModelInfo::to_json() const {
             {"inputs", inputs},
             {"outputs", outputs},
             {"input_scaling", "per image: (z - min) / (max - min), 0-1"},
+            {"level_input", level_input},
             {"output_activation", "sigmoid"},
             {"nm_per_px", nm_per_px},
             {"nm_per_px_min", nm_per_px_min},
@@ -75,6 +76,8 @@ ModelInfo ModelInfo::read(const std::filesystem::path& run_dir) {
     m.unet = UNetSpec::from_json(j["unet"]);
     m.inputs = field<std::vector<std::string>>(j, "inputs", where);
     m.outputs = field<std::vector<std::string>>(j, "outputs", where);
+    // Runs written before the option learned from the unlevelled input.
+    m.level_input = j.contains("level_input") ? field<bool>(j, "level_input", where) : false;
     m.nm_per_px = field<double>(j, "nm_per_px", where);
     m.nm_per_px_min = field<double>(j, "nm_per_px_min", where);
     m.nm_per_px_max = field<double>(j, "nm_per_px_max", where);

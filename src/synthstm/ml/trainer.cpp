@@ -177,9 +177,10 @@ std::vector<EpochReport> train(const TrainOptions& o, const StepProgress& on_ste
         invalid_input(fmt::format("--val-fraction must be in [0, 1), got {}", o.validation_fraction));
     const torch::Device device = parse_device(o.device);
     // A resumed run keeps its own input channels.
-    const std::vector<std::string> inputs =
-        o.resume && std::filesystem::exists(o.out / kModelInfoFile) ? ModelInfo::read(o.out).inputs : o.inputs;
-    const TrainingData data(o.data, inputs);
+    const bool resuming = o.resume && std::filesystem::exists(o.out / kModelInfoFile);
+    const std::vector<std::string> inputs = resuming ? ModelInfo::read(o.out).inputs : o.inputs;
+    const bool level_input = resuming ? ModelInfo::read(o.out).level_input : o.level_input;
+    const TrainingData data(o.data, inputs, level_input);
     const std::uint64_t n_val = validation_count(data.samples(), o.validation_fraction);
     const std::uint64_t n_train = data.samples() - n_val;
     const std::filesystem::path checkpoint = o.out / kCheckpointFile;
@@ -198,6 +199,7 @@ std::vector<EpochReport> train(const TrainOptions& o, const StepProgress& on_ste
         info.unet = o.unet;
         info.unet.in_channels = static_cast<int>(inputs.size());
         info.inputs = inputs;
+        info.level_input = level_input;
         info.unet.validate();
         const PixelScale scale = pixel_scale(data);
         info.nm_per_px = scale.median;
@@ -237,6 +239,7 @@ std::vector<EpochReport> train(const TrainOptions& o, const StepProgress& on_ste
             f.device = o.device;
             f.unet = info.unet;
             f.inputs = inputs;
+            f.level_input = level_input;
             f.seed = o.seed;
             state.max_lr = find_learning_rate(f).suggested;
         }
@@ -286,7 +289,7 @@ LrFindResult find_learning_rate(const LrFindOptions& o, const StepProgress& on_s
     if (!(o.min_lr > 0 && o.max_lr > o.min_lr)) invalid_input("the learning-rate range must satisfy 0 < min < max");
     if (o.steps < 2) invalid_input(fmt::format("--steps must be at least 2, got {}", o.steps));
     const torch::Device device = parse_device(o.device);
-    const TrainingData data(o.data, o.inputs);
+    const TrainingData data(o.data, o.inputs, o.level_input);
     const std::uint64_t n_train = data.samples() - validation_count(data.samples(), 0.1);
     torch::manual_seed(o.seed);
     UNetSpec spec = o.unet;

@@ -25,6 +25,7 @@ struct TrainOptions {
     std::string device = "cpu";          ///< "cpu" or "cuda"
     UNetSpec unet;                       ///< architecture (in_channels follows `inputs`)
     std::vector<std::string> inputs = {"z_recorded"};  ///< input channels (input_channel_names())
+    bool level_input = true;             ///< level z_recorded as predict does (TrainingData)
     bool resume = false;                 ///< continue from RUN/checkpoint.pt
     double validation_fraction = 0.1;    ///< the last this fraction of samples (by index) validate
     bool augment = true;                 ///< symmetries of the square + intensity scale/offset
@@ -65,6 +66,7 @@ struct LrFindOptions {
     std::string device = "cpu";       ///< "cpu" or "cuda"
     UNetSpec unet;                    ///< architecture (in_channels follows `inputs`)
     std::vector<std::string> inputs = {"z_recorded"};  ///< input channels
+    bool level_input = true;          ///< level z_recorded as predict does (TrainingData)
     double min_lr = 1e-6;             ///< first learning rate
     double max_lr = 1.0;              ///< last learning rate
     int steps = 100;                  ///< steps of the exponential ramp

@@ -1,4 +1,5 @@
 #include "synthstm/ml/training_data.hpp"
+#include "synthstm/ml/real_scan.hpp"
 
 #include <algorithm>
 
@@ -16,7 +17,9 @@ const std::vector<std::string>& input_channel_names() {
     return names;
 }
 
-TrainingData::TrainingData(const std::filesystem::path& dir_or_file, const std::vector<std::string>& inputs) {
+TrainingData::TrainingData(const std::filesystem::path& dir_or_file, const std::vector<std::string>& inputs,
+                           bool level_input)
+    : level_input_(level_input) {
     if (inputs.empty() || inputs.front() != "z_recorded")
         invalid_input("--inputs: the first input channel must be z_recorded");
     for (std::size_t k = 1; k < inputs.size(); ++k)
@@ -36,7 +39,9 @@ TrainingData::TrainingData(const std::filesystem::path& dir_or_file, const std::
                           "parameters/size_nm", "sample_index"})
         if (!h5::exists(file_.id(), p))
             invalid_input(fmt::format("{} is not a synthstm dataset (no {})", path_.string(), p));
-    input_ = h5::open_dataset(file_.id(), "inputs/z_recorded");
+    if (level_input_ && !h5::exists(file_.id(), "inputs/z_recorded_raw"))
+        invalid_input(fmt::format("{} has no inputs/z_recorded_raw to level", path_.string()));
+    input_ = h5::open_dataset(file_.id(), level_input_ ? "inputs/z_recorded_raw" : "inputs/z_recorded");
     lattice_ = h5::open_dataset(file_.id(), "targets/lattice");
     defects_ = h5::open_dataset(file_.id(), "targets/defects");
     const std::vector<hsize_t> dims = h5::extent(input_.id());
@@ -69,14 +74,27 @@ SampleBlock TrainingData::read(std::uint64_t first, std::uint64_t count) const {
     b.channels = 1 + static_cast<int>(extra_.size());
     const std::size_t image = static_cast<std::size_t>(pixels_) * static_cast<std::size_t>(pixels_);
     const auto channels = static_cast<std::size_t>(b.channels);
-    std::vector<std::uint8_t> raw(count * image);
-    h5::read_rows(input_.id(), H5T_NATIVE_UINT8, first, count, raw.data(), "inputs/z_recorded");
     b.inputs.resize(count * channels * image);
-    for (std::size_t k = 0; k < count; ++k)
-        std::transform(raw.begin() + static_cast<std::ptrdiff_t>(k * image),
-                       raw.begin() + static_cast<std::ptrdiff_t>((k + 1) * image),
-                       b.inputs.begin() + static_cast<std::ptrdiff_t>(k * channels * image),
-                       [](std::uint8_t u) { return static_cast<float>(u) / 255.0f; });
+    if (level_input_) {
+        std::vector<float> raw(count * image), one(image);
+        h5::read_rows(input_.id(), H5T_NATIVE_FLOAT, first, count, raw.data(), "inputs/z_recorded_raw");
+        const auto side = static_cast<std::size_t>(pixels_);
+        for (std::size_t k = 0; k < count; ++k) {
+            std::copy_n(raw.begin() + static_cast<std::ptrdiff_t>(k * image), image, one.begin());
+            level_plane(one, side, side);
+            level_lines(one, side, side);
+            scale_to_unit(one);
+            std::copy(one.begin(), one.end(), b.inputs.begin() + static_cast<std::ptrdiff_t>(k * channels * image));
+        }
+    } else {
+        std::vector<std::uint8_t> raw(count * image);
+        h5::read_rows(input_.id(), H5T_NATIVE_UINT8, first, count, raw.data(), "inputs/z_recorded");
+        for (std::size_t k = 0; k < count; ++k)
+            std::transform(raw.begin() + static_cast<std::ptrdiff_t>(k * image),
+                           raw.begin() + static_cast<std::ptrdiff_t>((k + 1) * image),
+                           b.inputs.begin() + static_cast<std::ptrdiff_t>(k * channels * image),
+                           [](std::uint8_t u) { return static_cast<float>(u) / 255.0f; });
+    }
     std::vector<float> extra(count * image);
     for (std::size_t c = 1; c < channels; ++c) {
         h5::read_rows(extra_[c - 1].id(), H5T_NATIVE_FLOAT, first, count, extra.data(), "an extra input channel");

@@ -40,8 +40,10 @@ public:
     /// Opens DIR/dataset.h5 (or the file itself) for these input channels; throws InvalidInput
     /// when it does not exist, is not a synthstm dataset, lacks a channel or a channel is unknown
     /// or not led by z_recorded; Io when HDF5 cannot read it.
+    /// level_input: z_recorded from inputs/z_recorded_raw, levelled (plane, then line medians,
+    /// as predict levels a real scan) and scaled to 0–1; otherwise inputs/z_recorded / 255.
     explicit TrainingData(const std::filesystem::path& dir_or_file,
-                          const std::vector<std::string>& inputs = {"z_recorded"});
+                          const std::vector<std::string>& inputs = {"z_recorded"}, bool level_input = false);
     /// Samples in the file.
     [[nodiscard]] std::uint64_t samples() const { return samples_; }
     /// Side H = W of the images.
@@ -59,6 +61,7 @@ private:
     std::filesystem::path path_;
     h5::Handle file_;
     h5::Handle input_, lattice_, defects_;
+    bool level_input_ = false;
     std::vector<h5::Handle> extra_;  // float32 input channels after z_recorded
     std::uint64_t samples_ = 0;
     int pixels_ = 0;
