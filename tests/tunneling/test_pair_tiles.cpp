@@ -52,7 +52,9 @@ TileSetup make_tile_setup() {
         for (Eigen::Index j = 0; j < s.weights.cols(); ++j) s.weights(i, j) = u(rng) * (i % 5 == 0 ? 0.0 : 1.0);
     s.settings.kappa_per_nm = kKappa;
     s.settings.cutoff_nm = std::log(1.0 / kTolerance) / (2 * kKappa);
-    s.settings.max_gap_nm = 0.8;
+    s.settings.max_gap_nm = 0.5;  // two bands: up to 0.5 and 0.8 nm
+    s.settings.band_nm = 0.3;
+    s.settings.bands = 2;
     s.settings.tile_nm = 0.1;
     return s;
 }
@@ -97,7 +99,8 @@ TEST(PairTiles, MatchTheDirectSumWithTheSameCut) {
     for (int k = 0; k < 40; ++k) {
         // Corners and edges of tiles included: multiples of the tile side.
         const double x = k < 4 ? 0.1 * k : xy(rng), y = k < 4 ? -0.1 * k : xy(rng);
-        const double gap = k == 5 ? s.settings.max_gap_nm : height(rng);
+        // Both bands, and the top of each.
+        const double gap = k == 5 ? s.settings.max_gap_nm : (k == 6 ? s.settings.max_gap_nm + s.settings.band_nm : height(rng));
         const Vec3 apex(x, y, top + gap);
         const auto t = tiles.evaluate(apex);
         ASSERT_TRUE(t.has_value());
@@ -155,13 +158,14 @@ TEST(PairTiles, ServeOnlyTheirHeightRangeAndAreEmptyFarAway) {
     const TileSetup s = make_tile_setup();
     const PairTiles tiles(s.sites, s.tip, s.weights, s.settings);
     const double top = top_site(s);
-    EXPECT_FALSE(tiles.evaluate(Vec3(0, 0, top + s.settings.max_gap_nm + 0.01)).has_value());
+    EXPECT_TRUE(tiles.evaluate(Vec3(0, 0, top + s.settings.max_gap_nm + 0.01)).has_value());
+    EXPECT_FALSE(tiles.evaluate(Vec3(0, 0, top + s.settings.max_gap_nm + s.settings.band_nm + 0.01)).has_value());
     EXPECT_FALSE(tiles.evaluate(Vec3(0, 0, top - 0.01)).has_value());
     const auto far = tiles.evaluate(Vec3(50.0, -50.0, top + 0.5));
     ASSERT_TRUE(far.has_value());
     EXPECT_EQ(far->sum, 0.0);
     EXPECT_EQ(far->pairs, 0);
-    EXPECT_EQ(tiles.tiles_built(), 0);
+    EXPECT_EQ(tiles.tiles_built(), 1);  // the apex over the sites, not the far one
 }
 
 TEST(PairTiles, SameBitsWhateverThreadBuildsTheTiles) {
@@ -194,6 +198,9 @@ TEST(PairTiles, BadInputIsRejected) {
     PairTileSettings bad = s.settings;
     bad.tile_nm = 0.0;
     EXPECT_NE(error_message([&] { PairTiles(s.sites, s.tip, s.weights, bad); }).find("tile"), std::string::npos);
+    bad = s.settings;
+    bad.bands = 0;
+    EXPECT_NE(error_message([&] { PairTiles(s.sites, s.tip, s.weights, bad); }).find("bands"), std::string::npos);
     Eigen::MatrixXd wrong = s.weights.leftCols(2);
     EXPECT_NE(error_message([&] { PairTiles(s.sites, s.tip, wrong, s.settings); }).find("weights"), std::string::npos);
 }

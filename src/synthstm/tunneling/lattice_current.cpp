@@ -162,12 +162,10 @@ LatticeCurrentModel::LatticeCurrentModel(const PeriodicSurface& surface, const E
         tiles.kappa_per_nm = kappa;
         tiles.cutoff_nm = ts.cutoff_length_nm();
         tiles.tile_nm = settings.tile_nm;
-        // The lowest band that serves a height keeps the fewest extra pairs; bands are built
-        // only where the apex goes (their tiles on first use).
-        for (int band = 0; band < settings.tile_bands; ++band) {
-            tiles.max_gap_nm = settings.tile_max_gap_nm + band * settings.tile_band_nm;
-            defect_tiles_.emplace_back(correction_sites_nm, tip_nm, correction_weights, tiles);
-        }
+        tiles.max_gap_nm = settings.tile_max_gap_nm;
+        tiles.band_nm = settings.tile_band_nm;
+        tiles.bands = settings.tile_bands;
+        if (settings.tile_bands > 0) defect_tiles_.emplace(correction_sites_nm, tip_nm, correction_weights, tiles);
     }
     site_tolerance_ = settings.site_tolerance;
 }
@@ -229,21 +227,15 @@ TunnelingCurrent LatticeCurrentModel::evaluate(const Vec3& apex_nm, TunnelingPre
     const double average_abs = abs_average_p_ + abs_average_q_ * z;  // e^{αz} × Σ|C⁰| F(0)/A_c
     double bound_scaled = tail_bound_ * average_abs;
     std::optional<PairSumTerms> tiled;
-    const PairTiles* band = nullptr;
-    for (const PairTiles& t : defect_tiles_) {
-        if ((tiled = t.evaluate(apex_nm, precision))) {
-            band = &t;
-            break;
-        }
-    }
+    if (defect_tiles_) tiled = defect_tiles_->evaluate(apex_nm, precision);
     if (tiled) {
         // Terms relative to e^{−α gap}, gap = z + lowest tip − top site: × e^{αz} is e^{α(top − lowest)}.
-        const double scale = std::exp(alpha_ * (band->top_site_nm() - lowest_tip_nm_));
+        const double scale = std::exp(alpha_ * (defect_tiles_->top_site_nm() - lowest_tip_nm_));
         scaled += scale * tiled->sum;
         dscaled -= scale * alpha_ * tiled->dsum;
         const double tolerance =
             PairTiles::kTaperBoundFactor * std::exp(-alpha_ * defects_->settings().cutoff_length_nm());
-        bound_scaled += scale * tolerance * std::max(0.0, band->total_abs_weight() - tiled->kept_abs_weight);
+        bound_scaled += scale * tolerance * std::max(0.0, defect_tiles_->total_abs_weight() - tiled->kept_abs_weight);
         out.pairs += tiled->pairs;
     } else if (defects_) {
         const TunnelingCurrent d = defects_->current(apex_nm);

@@ -98,7 +98,7 @@ private:
     int correction_sites_ = 0;
     std::optional<TunnelingModel> defects_;  // the correction pair sum (absent without corrections)
     [[nodiscard]] TunnelingCurrent evaluate(const Vec3& apex_nm, TunnelingPrecision precision) const;
-    std::vector<PairTiles> defect_tiles_;    // the same pairs gathered per apex tile, one set per height band
+    std::optional<PairTiles> defect_tiles_;  // the same pairs gathered per apex tile, in height bands
     const CurrentModel* exact_ = nullptr;
 };
 

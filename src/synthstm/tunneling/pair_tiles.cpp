@@ -79,20 +79,36 @@ void tile_terms_of(const float* x, const float* y, const float* z, const float* 
 
 }  // namespace
 
-struct PairTiles::Store {
-    PairTileSettings settings;
-    // Every pair that can matter at some gap ≤ max_gap, as the point P = r_i − t_j, sorted into
-    // xy cells: P's coordinates, C_ij and the square of its lateral reach at max_gap.
-    std::vector<double> px, py, pz, c, reach2;
-    std::unique_ptr<SiteCells> cells;
+/// The tiles that serve gap ≤ max_gap: a grid over the pair points' box widened by the largest
+/// lateral reach at max_gap (beyond it an apex keeps no pair at all).
+struct Band {
+    double max_gap_nm = 0.0;
     double largest_reach_nm = 0.0;
-    double top_nm = 0.0;             // highest site
-    double lowest_tip_nm = 0.0;      // lowest tip atom relative to the apex reference
-    double total_abs = 0.0;
-    double x0 = 0.0, y0 = 0.0;       // corner of the tile grid
+    double x0 = 0.0, y0 = 0.0;  // corner of the tile grid
     int nx = 0, ny = 0;
     std::unique_ptr<std::atomic<const Tile<double>*>[]> tiles;
     std::unique_ptr<std::atomic<const Tile<float>*>[]> single_tiles;  // made from `tiles` on first use
+
+    [[nodiscard]] std::size_t count() const { return static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny); }
+    ~Band() {
+        for (std::size_t k = 0; k < (tiles ? count() : 0); ++k) {
+            delete tiles[k].load();
+            delete single_tiles[k].load();
+        }
+    }
+};
+
+struct PairTiles::Store {
+    PairTileSettings settings;
+    // Every pair that can matter at some gap, as the point P = r_i − t_j, sorted into xy cells:
+    // P's coordinates, C_ij and δ, the pair's vertical offset beyond the gap (its lateral reach
+    // at gap h is √((L − δ)(2h + L + δ))).
+    std::vector<double> px, py, pz, c, delta;
+    std::unique_ptr<SiteCells> cells;
+    double top_nm = 0.0;             // highest site
+    double lowest_tip_nm = 0.0;      // lowest tip atom relative to the apex reference
+    double total_abs = 0.0;
+    std::vector<std::unique_ptr<Band>> bands;
     std::atomic<int> built{0};
 
     Store(const AtomPositions& s, const AtomPositions& t, const Eigen::MatrixXd& w, const PairTileSettings& st)
@@ -100,61 +116,56 @@ struct PairTiles::Store {
         total_abs = w.cwiseAbs().sum();
         top_nm = *std::max_element(s.z_nm.begin(), s.z_nm.end());
         lowest_tip_nm = *std::min_element(t.z_nm.begin(), t.z_nm.end());
-        const double L = st.cutoff_nm, h = st.max_gap_nm;
-        // The lateral reach of a pair whose vertical offset exceeds the gap by δ, at gap = h.
-        std::vector<double> x, y, z, weight, r2;
+        const double L = st.cutoff_nm;
+        std::vector<double> x, y, z, weight, offset;
         for (int j = 0; j < t.size(); ++j) {
             const double above = t.z_nm[j] - lowest_tip_nm;
             if (above >= L) continue;  // no pair of this tip atom is ever kept
             for (int i = 0; i < s.size(); ++i) {
-                const double delta = above + (top_nm - s.z_nm[i]);
-                if (delta >= L || w(i, j) == 0.0) continue;
+                const double d = above + (top_nm - s.z_nm[i]);
+                if (d >= L || w(i, j) == 0.0) continue;
                 x.push_back(s.x_nm[i] - t.x_nm[j]);
                 y.push_back(s.y_nm[i] - t.y_nm[j]);
                 z.push_back(s.z_nm[i] - t.z_nm[j]);
                 weight.push_back(w(i, j));
-                r2.push_back((L - delta) * (2 * h + L + delta));
+                offset.push_back(d);
             }
         }
-        if (x.empty()) {  // nothing within reach anywhere: one empty tile suffices
-            x0 = y0 = 0.0, nx = ny = 0;
-            return;
+        for (int b = 0; b < st.bands; ++b) {
+            auto band = std::make_unique<Band>();
+            band->max_gap_nm = st.max_gap_nm + b * st.band_nm;
+            bands.push_back(std::move(band));
         }
+        if (x.empty()) return;  // nothing within reach anywhere: the bands have no tiles
         cells = std::make_unique<SiteCells>(x, y, 0.2);
-        for (int p : cells->order()) {
-            px.push_back(x[p]), py.push_back(y[p]), pz.push_back(z[p]), c.push_back(weight[p]), reach2.push_back(r2[p]);
-        }
-        largest_reach_nm = std::sqrt(*std::max_element(reach2.begin(), reach2.end()));
-        // Tiles over the pair points' box widened by the largest reach: beyond it an apex keeps
-        // no pair at all.
+        for (int p : cells->order())
+            px.push_back(x[p]), py.push_back(y[p]), pz.push_back(z[p]), c.push_back(weight[p]), delta.push_back(offset[p]);
+        const double smallest_delta = *std::min_element(delta.begin(), delta.end());
         const auto [xmin, xmax] = std::minmax_element(px.begin(), px.end());
         const auto [ymin, ymax] = std::minmax_element(py.begin(), py.end());
-        x0 = *xmin - largest_reach_nm, y0 = *ymin - largest_reach_nm;
-        nx = static_cast<int>((*xmax + largest_reach_nm - x0) / st.tile_nm) + 1;
-        ny = static_cast<int>((*ymax + largest_reach_nm - y0) / st.tile_nm) + 1;
-        if (static_cast<double>(nx) * ny > 1 << 24)
-            invalid_input(fmt::format("pair tiles: {} × {} tiles of {} nm are too many", nx, ny, st.tile_nm));
-        tiles = std::make_unique<std::atomic<const Tile<double>*>[]>(static_cast<std::size_t>(nx) * ny);
-        single_tiles = std::make_unique<std::atomic<const Tile<float>*>[]>(static_cast<std::size_t>(nx) * ny);
-        for (std::size_t k = 0; k < static_cast<std::size_t>(nx) * ny; ++k) {
-            tiles[k].store(nullptr);
-            single_tiles[k].store(nullptr);
+        for (auto& band : bands) {
+            const double h = band->max_gap_nm;
+            band->largest_reach_nm = std::sqrt((L - smallest_delta) * (2 * h + L + smallest_delta));
+            band->x0 = *xmin - band->largest_reach_nm, band->y0 = *ymin - band->largest_reach_nm;
+            band->nx = static_cast<int>((*xmax + band->largest_reach_nm - band->x0) / st.tile_nm) + 1;
+            band->ny = static_cast<int>((*ymax + band->largest_reach_nm - band->y0) / st.tile_nm) + 1;
+            if (static_cast<double>(band->nx) * band->ny > 1 << 24)
+                invalid_input(fmt::format("pair tiles: {} × {} tiles of {} nm are too many", band->nx, band->ny, st.tile_nm));
+            band->tiles = std::make_unique<std::atomic<const Tile<double>*>[]>(band->count());
+            band->single_tiles = std::make_unique<std::atomic<const Tile<float>*>[]>(band->count());
+            for (std::size_t k = 0; k < band->count(); ++k) {
+                band->tiles[k].store(nullptr);
+                band->single_tiles[k].store(nullptr);
+            }
         }
     }
 
-    ~Store() {
-        for (std::size_t k = 0; k < static_cast<std::size_t>(nx) * ny; ++k) {
-            delete tiles[k].load();
-            delete single_tiles[k].load();
-        }
-    }
-
-    /// Every pair that an apex in tile (ix, iy) with gap ≤ max_gap keeps: the pair points within
-    /// their reach of the tile's square.
-    [[nodiscard]] Tile<double>* build(int ix, int iy) const {
-        const double t = settings.tile_nm;
-        const double xlo = x0 + ix * t, ylo = y0 + iy * t, xhi = xlo + t, yhi = ylo + t;
-        const double radius = largest_reach_nm + t * std::numbers::sqrt2 / 2;
+    /// Every pair that an apex in tile (ix, iy) of the band keeps at some gap ≤ its max_gap: the
+    /// pair points within their reach of the tile's square.
+    [[nodiscard]] Tile<double>* build(const Band& band, int ix, int iy) const {
+        const double t = settings.tile_nm, L = settings.cutoff_nm, h = band.max_gap_nm;
+        const double xlo = band.x0 + ix * t, ylo = band.y0 + iy * t, xhi = xlo + t, yhi = ylo + t;
+        const double radius = band.largest_reach_nm + t * std::numbers::sqrt2 / 2;
         // Kept pair indices, gathered branch-free: every candidate is written, n advances when kept.
         thread_local std::vector<int> kept;
         kept.clear();
@@ -165,7 +176,7 @@ struct PairTiles::Store {
                 const double ex = std::max({xlo - px[p], 0.0, px[p] - xhi});
                 const double ey = std::max({ylo - py[p], 0.0, py[p] - yhi});
                 kept[n] = p;
-                n += ex * ex + ey * ey <= reach2[p] ? 1 : 0;
+                n += ex * ex + ey * ey <= (L - delta[p]) * (2 * h + L + delta[p]) ? 1 : 0;
             }
             kept.resize(n);
         });
@@ -179,9 +190,9 @@ struct PairTiles::Store {
     }
 
     /// The tile's pairs in single precision, x and y relative to its centre.
-    [[nodiscard]] Tile<float>* single(int ix, int iy) {
-        const Tile<double>& t = tile<double>(ix, iy);
-        const double cx = x0 + (ix + 0.5) * settings.tile_nm, cy = y0 + (iy + 0.5) * settings.tile_nm;
+    [[nodiscard]] Tile<float>* single(const Band& band, int ix, int iy) {
+        const Tile<double>& t = tile<double>(band, ix, iy);
+        const double cx = band.x0 + (ix + 0.5) * settings.tile_nm, cy = band.y0 + (iy + 0.5) * settings.tile_nm;
         auto* tile = new Tile<float>;
         tile->n = t.n;
         tile->data = std::make_unique_for_overwrite<float[]>(4 * static_cast<std::size_t>(t.n));
@@ -194,18 +205,19 @@ struct PairTiles::Store {
         return tile;
     }
 
-    /// Tile (ix, iy) in precision T, built by whichever thread asks first.
+    /// Tile (ix, iy) of the band in precision T, built by whichever thread asks first.
     template <typename T>
-    [[nodiscard]] const Tile<T>& tile(int ix, int iy) {
+    [[nodiscard]] const Tile<T>& tile(const Band& band, int ix, int iy) {
+        const std::size_t k = static_cast<std::size_t>(iy) * static_cast<std::size_t>(band.nx) + static_cast<std::size_t>(ix);
         std::atomic<const Tile<T>*>& slot = [&]() -> std::atomic<const Tile<T>*>& {
-            if constexpr (std::is_same_v<T, double>) return tiles[static_cast<std::size_t>(iy) * nx + ix];
-            else return single_tiles[static_cast<std::size_t>(iy) * nx + ix];
+            if constexpr (std::is_same_v<T, double>) return band.tiles[k];
+            else return band.single_tiles[k];
         }();
         const Tile<T>* existing = slot.load(std::memory_order_acquire);
         if (existing != nullptr) return *existing;
         const Tile<T>* fresh;
-        if constexpr (std::is_same_v<T, double>) fresh = build(ix, iy);
-        else fresh = single(ix, iy);
+        if constexpr (std::is_same_v<T, double>) fresh = build(band, ix, iy);
+        else fresh = single(band, ix, iy);
         if (slot.compare_exchange_strong(existing, fresh, std::memory_order_acq_rel)) {
             if constexpr (std::is_same_v<T, double>) built.fetch_add(1, std::memory_order_relaxed);
             return *fresh;
@@ -225,9 +237,12 @@ PairTiles::PairTiles(const AtomPositions& sites_nm, const AtomPositions& tip_nm,
     if (!weights.allFinite()) invalid_input("pair tiles: weights have non-finite entries");
     const auto positive = [](double v) { return v > 0.0 && std::isfinite(v); };
     if (!positive(settings.kappa_per_nm) || !positive(settings.cutoff_nm) || !positive(settings.max_gap_nm) ||
-        !positive(settings.tile_nm))
-        invalid_input(fmt::format("pair tiles: κ {}, cut-off {} nm, largest gap {} nm and tile {} nm must be positive",
-                                  settings.kappa_per_nm, settings.cutoff_nm, settings.max_gap_nm, settings.tile_nm));
+        !positive(settings.tile_nm) || !positive(settings.band_nm))
+        invalid_input(fmt::format("pair tiles: κ {}, cut-off {} nm, largest gap {} nm, band {} nm and tile {} nm must be "
+                                  "positive", settings.kappa_per_nm, settings.cutoff_nm, settings.max_gap_nm,
+                                  settings.band_nm, settings.tile_nm));
+    if (settings.bands < 1 || settings.bands > 64)
+        invalid_input(fmt::format("pair tiles: {} height bands, need 1–64", settings.bands));
     store_ = std::make_unique<Store>(sites_nm, tip_nm, weights, settings);
 }
 
@@ -238,17 +253,25 @@ PairTiles& PairTiles::operator=(PairTiles&&) noexcept = default;
 std::optional<PairSumTerms> PairTiles::evaluate(const Vec3& apex_nm, TunnelingPrecision precision) const {
     Store& s = *store_;
     const double gap = apex_nm.z() + s.lowest_tip_nm - s.top_nm;
-    if (!(gap >= 0.0 && gap <= s.settings.max_gap_nm)) return std::nullopt;
-    const double fx = std::floor((apex_nm.x() - s.x0) / s.settings.tile_nm);
-    const double fy = std::floor((apex_nm.y() - s.y0) / s.settings.tile_nm);
+    if (!(gap >= 0.0)) return std::nullopt;
+    // The lowest band that serves this gap keeps the fewest extra pairs.
+    const Band* band = nullptr;
+    for (const auto& b : s.bands)
+        if (gap <= b->max_gap_nm) {
+            band = b.get();
+            break;
+        }
+    if (band == nullptr) return std::nullopt;
+    const double fx = std::floor((apex_nm.x() - band->x0) / s.settings.tile_nm);
+    const double fy = std::floor((apex_nm.y() - band->y0) / s.settings.tile_nm);
     PairSumTerms out;
     out.min_distance_nm = gap;
-    if (!(fx >= 0.0 && fx < s.nx && fy >= 0.0 && fy < s.ny)) return out;  // beyond every pair's reach
+    if (!(fx >= 0.0 && fx < band->nx && fy >= 0.0 && fy < band->ny)) return out;  // beyond every pair's reach
     const int ix = static_cast<int>(fx), iy = static_cast<int>(fy);
     const double two_kappa = 2.0 * s.settings.kappa_per_nm, cutoff = s.settings.cutoff_nm;
     if (precision == TunnelingPrecision::Single) {
-        const Tile<float>& tile = s.tile<float>(ix, iy);
-        const double cx = s.x0 + (ix + 0.5) * s.settings.tile_nm, cy = s.y0 + (iy + 0.5) * s.settings.tile_nm;
+        const Tile<float>& tile = s.tile<float>(*band, ix, iy);
+        const double cx = band->x0 + (ix + 0.5) * s.settings.tile_nm, cy = band->y0 + (iy + 0.5) * s.settings.tile_nm;
         out.pairs = tile.n;
         tile_terms_of(tile.x(), tile.y(), tile.z(), tile.c(), tile.n, static_cast<float>(apex_nm.x() - cx),
                       static_cast<float>(apex_nm.y() - cy), static_cast<float>(apex_nm.z()),
@@ -256,7 +279,7 @@ std::optional<PairSumTerms> PairTiles::evaluate(const Vec3& apex_nm, TunnelingPr
                       out.dsum, out.kept_abs_weight);
         return out;
     }
-    const Tile<double>& tile = s.tile<double>(ix, iy);
+    const Tile<double>& tile = s.tile<double>(*band, ix, iy);
     out.pairs = tile.n;
     tile_terms_of(tile.x(), tile.y(), tile.z(), tile.c(), tile.n, apex_nm.x(), apex_nm.y(), apex_nm.z(), two_kappa, gap,
                   cutoff, out.sum, out.dsum, out.kept_abs_weight);

@@ -16,10 +16,12 @@
 /// relative to the lattice-scale factor e^{−2κ gap}, which is what the lattice current of
 /// lattice_current.hpp compares with).
 ///
-/// A tile holds every pair that some apex in the tile with gap ≤ max_gap_nm can keep: the
-/// lateral reach of a pair whose vertical offset exceeds gap by δ is √((L − δ)(2 gap + L + δ)),
-/// largest at max_gap. Apex positions above max_gap (or below the highest site) are not served:
-/// evaluate() returns nothing and the caller uses the ordinary pair sum. Tiles are built on
+/// A tile holds every pair that some apex in the tile with gap ≤ max_gap can keep: the lateral
+/// reach of a pair whose vertical offset exceeds gap by δ is √((L − δ)(2 gap + L + δ)), largest
+/// at max_gap. Heights come in bands (max_gap, max_gap + band, …), each with its own tiles, so
+/// that an apex near the set height sums short lists and one far above it still gets tiles.
+/// Apex positions above the last band (or below the highest site) are not served: evaluate()
+/// returns nothing and the caller uses the ordinary pair sum. Tiles are built on
 /// first use, once, by whichever thread gets there first; their content depends only on the
 /// tile, so results are bit-identical whatever the order of evaluation or number of threads.
 #include <atomic>
@@ -41,6 +43,9 @@ struct PairTileSettings {
     double kappa_per_nm = 10.0;   ///< decay constant κ
     double cutoff_nm = 0.69;      ///< L = ln(1/tol)/(2κ)
     double max_gap_nm = 1.0;      ///< the largest height of the lowest tip atom over the highest site served
+                                  ///< by the first band of tiles
+    double band_nm = 0.2;         ///< each further band serves this much higher (with longer pair lists)
+    int bands = 1;                ///< number of bands (1–64); above the last, evaluate() returns nothing
     double tile_nm = 0.1;         ///< side of an xy tile of apex positions
 };
 
