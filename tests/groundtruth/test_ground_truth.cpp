@@ -241,5 +241,46 @@ TEST(GroundTruth, RejectsBadInput) {
     EXPECT_NE(error_message([&] { (void)class_map(m, {}, {8, x64, y64}, {.defect_radius_a = 0.0}); })
                   .find("defect_radius_a"),
               std::string::npos);
-    EXPECT_THROW((void)class_name(11), Error);
+    EXPECT_THROW((void)class_name(12), Error);
+}
+
+// Relaxation: the lattice map (and the lattice class) follows the relaxed top sites; the
+// adsorbate mask overrides every other class with class 11.
+TEST(GroundTruth, LatticeMapFollowsRelaxedSitesAndAdsorbatesHaveTheirClass) {
+    const TmdMaterial& m = wse2();
+    const std::vector<Defect> defects{defect(DefectType::Vacancy, 0, 0, Sublattice::ChalcogenTop)};
+    RelaxationSettings settings;
+    settings.vacancy_nm = -0.03;  // large, so that the map moves visibly
+    const Relaxation relaxation(m, defects, settings);
+    const SiteIndex neighbour{{1, 0}, Sublattice::ChalcogenTop};
+    const Vec3 ideal = m.position(1, 0, Sublattice::ChalcogenTop);
+    const Vec3 relaxed = relaxation.position_nm(neighbour);
+    ASSERT_NEAR(ideal.x() - relaxed.x(), 0.03, 1e-12);
+    // Points 0.1 nm to the right of each: the relaxed map is the seed's profile of the distance
+    // to the relaxed site, the unrelaxed one of that to the lattice site.
+    Points p;
+    p.set(0, relaxed + Vec3(0.1, 0, 0));
+    p.set(1, ideal + Vec3(0.1, 0, 0));
+    p.set(2, relaxed);
+    const std::vector<float> moved = lattice_map(m, p.view(), &relaxation);
+    const std::vector<float> fixed = lattice_map(m, p.view());
+    EXPECT_FLOAT_EQ(moved[0], site_profile(0.1, m.a_nm));
+    EXPECT_FLOAT_EQ(moved[1], site_profile(0.13, m.a_nm));
+    EXPECT_FLOAT_EQ(fixed[1], site_profile(0.1, m.a_nm));
+    EXPECT_FLOAT_EQ(moved[2], 1.0f);
+    EXPECT_LT(moved[1], fixed[1]);
+    // The lattice class at 0.3 a = 0.0996 nm: 0.09 nm right of the relaxed site is in, of the
+    // lattice site plus 0.03 out.
+    p.set(3, relaxed + Vec3(0.09, 0, 0));
+    p.set(4, ideal + Vec3(0.09, 0, 0));
+    std::vector<std::uint8_t> mask(64, 0);
+    mask[5] = 1;
+    p.set(5, m.position(0, 0, Sublattice::ChalcogenTop));  // on the vacancy, but covered
+    const GroundTruth g = ground_truth(m, defects, p.view(), {}, {.relaxation = &relaxation, .adsorbate_mask = mask});
+    EXPECT_EQ(g.classes[3], kLatticeSiteClass);
+    EXPECT_EQ(g.classes[4], kBackgroundClass);
+    EXPECT_EQ(g.classes[5], kAdsorbateClass);
+    EXPECT_EQ(class_name(kAdsorbateClass), "adsorbate");
+    EXPECT_EQ(g.lattice, lattice_map(m, p.view(), &relaxation));
+    EXPECT_EQ(ground_truth(m, defects, p.view()).classes[5], 2);  // vacancy_top without the mask
 }

@@ -12,6 +12,7 @@
 #include "synthstm/core/error.hpp"
 #include "synthstm/lattice/defects.hpp"
 #include "synthstm/lattice/material.hpp"
+#include "synthstm/lattice/relaxation.hpp"
 #include "synthstm/tip/tip_variants.hpp"
 #include "synthstm/tunneling/bias_window.hpp"
 #include "synthstm/tunneling/lattice_current.hpp"
@@ -173,6 +174,58 @@ TEST(LatticeCurrent, DefectsMatchThePairSumWithinTheBound) {
     }
     // The dropped changes are below 1e-3 of a site's weight: so is the error.
     EXPECT_LT(largest_relative, 1e-3);
+}
+
+// Relaxed sites around a vacancy and a dopant (lattice/relaxation.hpp): each displaced site is
+// a correction (−C⁰ at its lattice position, C_ij where it is), and the lattice form matches the
+// pair sum over the displaced sites as for unrelaxed defects.
+TEST(LatticeCurrent, RelaxedSitesMatchThePairSum) {
+    const Junction st = make_setup("w111-trimer");
+    const TmdMaterial& m = wse2();
+    const std::vector<Defect> defects{{DefectType::Vacancy, {{1, 0}, Sublattice::ChalcogenTop}, 0.0},
+                                      {DefectType::Dopant, {{-2, 3}, Sublattice::Metal}, 0.3}};
+    RelaxationSettings settings;
+    settings.vacancy_nm = -0.008;
+    settings.dopant_nm = 0.005;
+    const Relaxation relaxation(m, defects, settings);
+    std::vector<Vec3> here, lattice, vacancies;
+    std::vector<int> sublattice, vacancy_sublattice;
+    for (const CellIndex& c : cells_in_rectangle(m, -4.0, 4.0, -4.0, 4.0))
+        for (int s = 0; s < 3; ++s) {
+            const SiteIndex site{c, kSublattices[s]};
+            if (site == defects[0].site) {
+                vacancies.push_back(m.position(c.i, c.j, kSublattices[s]));
+                vacancy_sublattice.push_back(s);
+                continue;
+            }
+            here.push_back(relaxation.position_nm(site));
+            lattice.push_back(m.position(c.i, c.j, kSublattices[s]));
+            sublattice.push_back(s);
+        }
+    Eigen::MatrixXd w(static_cast<Eigen::Index>(here.size()), st.pristine.cols());
+    for (std::size_t i = 0; i < here.size(); ++i) w.row(static_cast<Eigen::Index>(i)) = st.pristine.row(sublattice[i]);
+    const AtomPositions sites = AtomPositions::from_points(here);
+    const TunnelingModel exact = exact_model(sites, st.tip, w);
+    const LatticeCurrentModel model =
+        lattice_current_model(st.surface, st.pristine, st.tip, sites, AtomPositions::from_points(lattice), sublattice,
+                              w, vacancies, vacancy_sublattice, &exact);
+    EXPECT_EQ(model.correction_sites(), 2 * relaxation.displaced_sites() + 1);
+    // Without the lattice positions the displaced sites would count as pristine ones in place.
+    const LatticeCurrentModel unaware =
+        lattice_current_model(st.surface, st.pristine, st.tip, sites, sublattice, w, vacancies, vacancy_sublattice, &exact);
+    EXPECT_EQ(unaware.correction_sites(), 1);
+    const Vec3 centre = m.position(1, 0, Sublattice::ChalcogenTop);
+    double largest_relative = 0.0, largest_unaware = 0.0;
+    for (double z : {0.25, 0.4, 0.6})
+        for (double dx : {-0.7, -0.2, 0.0, 0.15, 0.4}) {
+            const Vec3 r(centre.x() + dx, centre.y() + 0.4 * dx, z);
+            const TunnelingCurrent a = model.current(r), b = exact.current(r);
+            EXPECT_LE(std::abs(a.current - b.current), a.cutoff_error_bound + b.cutoff_error_bound) << dx << " " << z;
+            largest_relative = std::max(largest_relative, std::abs(a.current / b.current - 1.0));
+            largest_unaware = std::max(largest_unaware, std::abs(unaware.current(r).current / b.current - 1.0));
+        }
+    EXPECT_LT(largest_relative, 5e-6);
+    EXPECT_GT(largest_unaware, 1e-3);  // the relaxation is visible in the current
 }
 
 // Below min_height (the apex near or inside the top plane) the model is the exact pair sum.

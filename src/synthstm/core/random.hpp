@@ -17,6 +17,7 @@ enum class StreamPurpose : std::uint32_t {
     LineArtifacts = 6,  ///< line offsets, streaks, lost feedback (instrument/line_artifacts)
     TimeNoise = 7,      ///< 1/f noise and hum of the current (instrument/time_noise)
     TipChange = 8,      ///< whether and where the tip changes mid-scan
+    Adsorbates = 9,     ///< where adsorbates sit and how the tip drags them (instrument/adsorbates)
     Test = 1000,
 };
 

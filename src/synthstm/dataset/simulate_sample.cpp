@@ -11,7 +11,9 @@
 #include <fmt/format.h>
 
 #include "synthstm/core/error.hpp"
+#include "synthstm/instrument/adsorbates.hpp"
 #include "synthstm/instrument/line_artifacts.hpp"
+#include "synthstm/lattice/relaxation.hpp"
 #include "synthstm/instrument/noise.hpp"
 #include "synthstm/ldos/lattice_green.hpp"
 #include "synthstm/ldos/tmatrix.hpp"
@@ -253,6 +255,15 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     }
     RandomStream defect_rng(seed, sample_index, StreamPurpose::Defects);
     out.defects = place_defects(material, defect_cells, densities, defect_rng);
+    // Relaxation around the defects (docs/realism.md, section 7): the sites of the current sum
+    // and the ground truth's top sites where the displacement field puts them.
+    RelaxationSettings relaxation_settings;
+    relaxation_settings.vacancy_nm = p.number("relaxation_vacancy_nm");
+    relaxation_settings.dopant_nm = p.number("relaxation_dopant_nm");
+    relaxation_settings.antisite_nm = p.number("relaxation_antisite_nm");
+    relaxation_settings.length_nm = p.number("relaxation_length_nm");
+    const Relaxation relaxation(material, out.defects, relaxation_settings);
+    out.events.relaxed_sites = relaxation.displaced_sites();
 
     // The sublattices that carry orbitals: the basis of the periodic surface (lattice_current.hpp).
     PeriodicSurface surface{material.a1(), material.a2(), {}};
@@ -267,7 +278,8 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     };
 
     std::vector<SiteOrbital> orbitals;
-    std::vector<Vec3> site_positions;
+    std::vector<Vec3> site_positions;   // relaxed
+    std::vector<Vec3> lattice_positions;  // where the periodic lattice puts them
     std::vector<int> site_sublattice;  // basis index of each site
     std::vector<int> site_of_orbital;
     std::vector<Vec3> vacancy_positions;
@@ -287,7 +299,8 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
                 orbitals.push_back({c, a});
                 site_of_orbital.push_back(static_cast<int>(site_positions.size()));
             }
-            site_positions.push_back(material.position(c.i, c.j, s));
+            site_positions.push_back(relaxation.position_nm({c, s}));
+            lattice_positions.push_back(material.position(c.i, c.j, s));
             site_sublattice.push_back(basis_index(s));
         }
     }
@@ -336,6 +349,7 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     // The current model (the lattice form, docs/tunneling.md) and the two ideal scans over the
     // forward pass.
     const AtomPositions sample_atoms = AtomPositions::from_points(site_positions);
+    const AtomPositions lattice_atoms = AtomPositions::from_points(lattice_positions);
     LatticeCurrentSettings lattice_settings;
     lattice_settings.kappa_per_nm = tunneling.kappa_per_nm;
     lattice_settings.relative_tolerance = std::max(tunneling.relative_tolerance, 1e-12);
@@ -353,7 +367,7 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
         TipCurrent c;
         c.exact = std::make_unique<TunnelingModel>(tunneling_model(sample_atoms, site_ldos, tip_atoms, tip_ldos, bias_V, tunneling));
         c.lattice = std::make_unique<LatticeCurrentModel>(lattice_current_model(
-            surface, pair_weights(pristine_ldos, tip_ldos, bias_V), tip_atoms, sample_atoms, site_sublattice,
+            surface, pair_weights(pristine_ldos, tip_ldos, bias_V), tip_atoms, sample_atoms, lattice_atoms, site_sublattice,
             c.exact->weights(), vacancy_positions, vacancy_sublattice, c.exact.get(), lattice_settings));
         return c;
     };
@@ -385,7 +399,8 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
                              seed, sample_index);
         out.channels.push_back({"constant_height_current", "arb", std::move(constant_height)});
         out.channels.push_back({"constant_current_height", "nm", std::move(constant_current)});
-        out.truth = ground_truth(material, out.defects, pixel_positions(trajectory, ScanPass::Forward));
+        out.truth = ground_truth(material, out.defects, pixel_positions(trajectory, ScanPass::Forward), {},
+                                 {.relaxation = &relaxation, .adsorbate_mask = {}});
         out.times.ground_truth_ms = ms_since(t0);
         return out;
     }
@@ -426,6 +441,28 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     FeedbackChannels feedback =
         feedback_scan(junction, frame, trajectory, fb, noise_rng, {&constant_current, &solved_slope}, events);
 
+    // Adsorbates the tip drags along (docs/realism.md, section 6): topography, before the
+    // recording flaws below.
+    AdsorbateSettings adsorbate_settings;
+    adsorbate_settings.per_nm2 = p.number("adsorbate_per_nm2");
+    adsorbate_settings.height_nm = p.number("adsorbate_height_nm");
+    adsorbate_settings.width_nm = p.number("adsorbate_width_nm");
+    adsorbate_settings.hop_probability = p.number("adsorbate_hop_probability");
+    adsorbate_settings.hop_nm = p.number("adsorbate_hop_nm");
+    adsorbate_settings.follow_gain = std::clamp(fb.kp_rel, 0.05, 1.0);
+    adsorbate_settings.updates_per_pixel = fb.updates_per_pixel;
+    AdsorbateRecord adsorbates;
+    if (adsorbate_settings.per_nm2 > 0.0) {
+        RandomStream adsorbate_rng(seed, sample_index, StreamPurpose::Adsorbates);
+        adsorbates = apply_adsorbates(feedback.z_recorded_nm[0].values, feedback.z_recorded_nm[1].values,
+                                      feedback.z_true_nm[0].values, feedback.z_true_nm[1].values, frame, trajectory,
+                                      adsorbate_settings, adsorbate_rng);
+    }
+    out.events.adsorbates = static_cast<int>(adsorbates.placed.size());
+    out.events.adsorbate_hops = adsorbates.hops;
+    out.adsorbates_placed = std::move(adsorbates.placed);
+    out.adsorbates_final = std::move(adsorbates.final);
+
     // Line offsets, streaks and lost-feedback lines on the recorded topography.
     LineArtifactSettings lines;
     lines.line_offset_nm = p.number("line_offset_nm");
@@ -456,7 +493,8 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     out.channels.push_back({"constant_height_current", "arb", std::move(constant_height)});
     out.channels.push_back({"constant_current_height", "nm", std::move(constant_current)});
 
-    out.truth = ground_truth(material, out.defects, pixel_positions(trajectory, ScanPass::Forward));
+    out.truth = ground_truth(material, out.defects, pixel_positions(trajectory, ScanPass::Forward), {},
+                             {.relaxation = &relaxation, .adsorbate_mask = adsorbates.mask});
     out.times.ground_truth_ms = ms_since(t0);
     return out;
 }
