@@ -8,6 +8,8 @@
 #include "synthstm/dataset/dataset_layout.hpp"
 #include "synthstm/dataset/simulate_sample.hpp"
 #include "synthstm/groundtruth/class_map.hpp"
+#include "synthstm/groundtruth/site_search.hpp"
+#include "synthstm/lattice/step_edge.hpp"
 #include "synthstm/instrument/noise.hpp"
 
 namespace synthstm {
@@ -202,7 +204,8 @@ TEST(Realism, Wse2RealIsDeterministicForAnyThreadCount) {
     for (const char* s : {"resolution_px=24", "size_nm=3", "tip_change_probability=1", "double_tip_offset_nm=0.5",
                           "noise_pink_rel=0.1", "noise_hum_rel=0.05", "streak_rate_per_line=0.5",
                           "feedback_loss_probability=0.1", "antisite_top_per_nm2=0.05",
-                          "relaxation_vacancy_nm=-0.005", "relaxation_dopant_nm=0.003", "adsorbate_per_nm2=0.3"})
+                          "relaxation_vacancy_nm=-0.005", "relaxation_dopant_nm=0.003", "adsorbate_per_nm2=0.3",
+                          "step_probability=1"})
         c.set(s);
     const ParameterSet p = c.draw(8, 4);
     const SimulatedSample a = simulate_sample(p, 8, 4, {1});
@@ -216,6 +219,8 @@ TEST(Realism, Wse2RealIsDeterministicForAnyThreadCount) {
     EXPECT_EQ(a.events.adsorbate_hops, b.events.adsorbate_hops);
     EXPECT_GT(a.events.adsorbates, 0);
     EXPECT_GT(a.events.relaxed_sites, 0);
+    EXPECT_TRUE(a.events.step_edge);
+    EXPECT_EQ(a.truth.terrace, b.truth.terrace);
     const SimulatedSample other = simulate_sample(c.draw(8, 5), 8, 5, {1});
     EXPECT_NE(find_channel(a, "z_recorded_forward").image.values, find_channel(other, "z_recorded_forward").image.values);
 }
@@ -414,6 +419,80 @@ TEST(Realism, AdsorbatesAreDraggedAlongTheFastAxisAndLabelled) {
     const auto true_added = added(dragged, "z_true_forward");
     for (std::size_t i = 0; i < forward.size(); ++i) EXPECT_NEAR(true_added[i], forward[i], 1e-12) << i;
     EXPECT_EQ(find_channel(dragged, "current_forward").image.values, find_channel(off, "current_forward").image.values);
+}
+
+// A monolayer step (docs/realism.md, section 6): the topography shows two terraces one layer
+// (0.648 nm) apart with a ramp between them, the terrace map says which pixel is over which, the
+// upper terrace's lattice map follows its own sites (2H: shifted by the metal's basis vector),
+// and each defect label lies on the terrace it belongs to. Off: no terrace anywhere.
+TEST(Realism, StepEdgeShowsTwoTerracesOneLayerApart) {
+    const std::vector<std::string> base{"size_nm=3", "step_angle_rad=0.5", "step_offset_rel=0"};
+    auto on = base;
+    on.push_back("step_probability=1");
+    const SimulatedSample off = simulate_sample(parameters(base), 17, 3);
+    const SimulatedSample stepped = simulate_sample(parameters(on), 17, 3);
+    EXPECT_FALSE(off.events.step_edge);
+    EXPECT_EQ(std::count(off.truth.terrace.begin(), off.truth.terrace.end(), 1), 0);
+    ASSERT_TRUE(stepped.events.step_edge);
+    const TmdMaterial& m = wse2();
+    const StepEdge step = StepEdge::for_material(m, 0.5, stepped.events.step_offset_nm, 0.648);
+    const ScanImage& z = find_channel(stepped, "z_recorded_forward").image;
+    const ScanImage& z_ideal = find_channel(stepped, "constant_current_height").image;
+    std::vector<double> lower, upper, lower_ideal, upper_ideal;
+    int upper_pixels = 0;
+    for (int r = 0; r < 32; ++r)
+        for (int c = 0; c < 32; ++c) {
+            const std::size_t i = std::size_t(r) * 32 + c;
+            // Nominal positions (ideal instrument): x = (c + 0.5) pitch, y = (31 − r + 0.5) pitch.
+            const auto p = image_to_sample_nm(stepped.frame, {(c + 0.5) * 3.0 / 32, (31 - r + 0.5) * 3.0 / 32});
+            const double s = step.signed_distance_nm(p[0], p[1]);
+            EXPECT_EQ(stepped.truth.terrace[i], s >= 0 ? 1 : 0) << r << ", " << c;
+            upper_pixels += s >= 0;
+            if (std::abs(s) < 1.0) continue;  // the ramp, and the tip's reach on either side
+            (s > 0 ? upper : lower).push_back(z.values[i]);
+            (s > 0 ? upper_ideal : lower_ideal).push_back(z_ideal.values[i]);
+            // The upper terrace's top sites are the lower lattice's shifted by w.
+            if (s > 0) {
+                const float expected = site_profile(
+                    nearest_top_site_distance_nm(m, p[0] - step.shift_nm.x(), p[1] - step.shift_nm.y()), m.a_nm);
+                EXPECT_FLOAT_EQ(stepped.truth.lattice[i], expected) << r << ", " << c;
+            }
+        }
+    ASSERT_GT(lower.size(), 50u);
+    ASSERT_GT(upper.size(), 50u);
+    EXPECT_GT(upper_pixels, 200);
+    const auto median = [](std::vector<double> v) {
+        std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+        return v[v.size() / 2];
+    };
+    // Same setpoint, same lattice: the terraces are imaged alike, one layer apart.
+    EXPECT_NEAR(median(upper) - median(lower), 0.648, 0.015);
+    EXPECT_NEAR(median(upper_ideal) - median(lower_ideal), 0.648, 0.015);
+    // Bimodal: few pixels of the whole image lie in the middle half between the two levels.
+    const double lo = median(lower), hi = median(upper);
+    const auto between = std::count_if(z.values.begin(), z.values.end(), [&](double v) {
+        return v > lo + 0.25 * (hi - lo) && v < hi - 0.25 * (hi - lo);
+    });
+    EXPECT_LT(between, 0.2 * 1024);  // 12 % here: the ramp
+    // Defects only where they are: upper-terrace labels (z ≥ h − chalcogen separation, above
+    // every lower site) over the upper terrace, the others over the lower one.
+    int upper_defects = 0;
+    for (const DefectLabel& d : stepped.truth.defects) {
+        const bool on_upper = d.z_nm > 0.5 * (0.648 - m.chalcogen_separation_nm);
+        EXPECT_EQ(step.upper(d.x_nm, d.y_nm), on_upper) << d.x_nm << ", " << d.y_nm;
+        upper_defects += on_upper;
+    }
+    EXPECT_GT(upper_defects, 0);
+    EXPECT_LT(stepped.truth.defects.size(), off.truth.defects.size() + upper_defects);  // buried ones left out
+    // With current noise and a slower controller the feedback still follows both terraces: the
+    // noise is relative to the terraces' current, not to the edge atoms' (docs/realism.md).
+    auto noisy = on;
+    noisy.push_back("noise_rel=0.1");
+    noisy.push_back("kp_rel=0.5");
+    const SimulatedSample rough = simulate_sample(parameters(noisy), 17, 3);
+    const auto& zr = find_channel(rough, "z_recorded_forward").image.values;
+    EXPECT_LT(*std::max_element(zr.begin(), zr.end()), 0.648 + 0.6);
+    EXPECT_GT(*std::min_element(zr.begin(), zr.end()), 0.2);
 }
 
 }  // namespace

@@ -122,6 +122,10 @@ std::vector<ParameterSpec> make_schema() {
         {"adsorbate_width_nm", K::Number, "nm", 0.6, 0.05, 5, {}, "full width at half maximum of an adsorbate (each uniform 0.8–1.2 times this)"},
         {"adsorbate_hop_probability", K::Number, "", 0.2, 0, 1, {}, "probability per pixel under the tip that an adsorbate is pushed along"},
         {"adsorbate_hop_nm", K::Number, "nm", 0.3, 0, 10, {}, "mean distance of one push (exponential), along the tip's motion"},
+        {"step_probability", K::Number, "", 0.0, 0, 1, {}, "probability per scan that a monolayer step edge crosses the field of view"},
+        {"step_height_nm", K::Number, "nm", 0.648, 0.1, 3, {}, "height of the upper terrace (one WSe2 layer of the 2H crystal: c/2)"},
+        {"step_angle_rad", K::Number, "rad", uniform(0, kTwoPi), -10, 10, {}, "direction of the edge's normal onto the upper terrace (sample frame)"},
+        {"step_offset_rel", K::Number, "", uniform(-0.3, 0.3), -1, 1, {}, "distance of the edge from the centre of the field of view, in units of its size"},
     };
 }
 

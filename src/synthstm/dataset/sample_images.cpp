@@ -10,6 +10,8 @@ std::vector<SampleImage> sample_images(const SimulatedSample& sample) {
     images.push_back({"lattice", "", sample.truth.lattice});
     images.push_back({"defects", "", sample.truth.defect});
     images.push_back({"classes", "", std::vector<float>(sample.truth.classes.begin(), sample.truth.classes.end())});
+    if (sample.events.step_edge)
+        images.push_back({"terrace", "", std::vector<float>(sample.truth.terrace.begin(), sample.truth.terrace.end())});
     return images;
 }
 
@@ -42,6 +44,8 @@ nlohmann::json sample_derived(const SimulatedSample& sample) {
             {"feedback_lost_lines", {{"value", sample.events.feedback_lost_lines}, {"unit", ""}}},
             {"relaxed_sites", {{"value", sample.events.relaxed_sites}, {"unit", ""}}},
             {"adsorbate_hops", {{"value", sample.events.adsorbate_hops}, {"unit", ""}}},
+            {"step_edge", {{"value", sample.events.step_edge}, {"unit", ""}}},
+            {"step_offset_nm", {{"value", sample.events.step_offset_nm}, {"unit", "nm"}}},
             {"adsorbates", {{"value", adsorbate_table(sample)}, {"unit", "nm"}}}};
 }
 

@@ -43,6 +43,8 @@ struct ScanEventRecord {
     int relaxed_sites = 0;         ///< sites moved by the relaxation around defects (whole defect region)
     int adsorbates = 0;            ///< adsorbates placed over the scanned area
     int adsorbate_hops = 0;        ///< pushes of adsorbates by the tip
+    bool step_edge = false;        ///< a monolayer step crosses the scan (docs/realism.md)
+    double step_offset_nm = 0.0;   ///< its edge: the line (cos θ, sin θ)·r = this, θ = step_angle_rad
 };
 
 /// Everything one sample produces.

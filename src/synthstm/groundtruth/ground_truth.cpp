@@ -11,6 +11,7 @@ GroundTruth ground_truth(const TmdMaterial& material, std::span<const Defect> de
     g.defect = defect_map(material, defects, positions);
     g.classes = class_map(material, defects, positions, options, features.relaxation, features.adsorbate_mask);
     g.defects = defect_list(material, defects, positions);
+    g.terrace.assign(positions.x_nm.size(), 0);
     return g;
 }
 

@@ -20,6 +20,7 @@ struct GroundTruth {
     std::vector<float> defect;            ///< defect map, 0–1
     std::vector<std::int32_t> classes;    ///< class map, ids 0–11 (class_map.hpp)
     std::vector<DefectLabel> defects;     ///< every input defect, in input order
+    std::vector<std::uint8_t> terrace;    ///< 1 over the upper terrace of a step, else 0 (terrace_map.hpp)
 };
 
 /// What the surface holds beyond point defects on the ideal lattice (docs/realism.md).
