@@ -22,7 +22,7 @@ struct RelaxationSettings {
     double dopant_nm = 0.0;           ///< A around a dopant
     double antisite_nm = 0.0;         ///< A around an antisite
     double length_nm = 0.15;          ///< ξ, > 0
-    double min_displacement_nm = 1e-4;  ///< u_min: smaller displacements are left out, > 0
+    double min_displacement_nm = 5e-4;  ///< u_min: smaller displacements are left out, > 0
 
     /// Throws InvalidInput naming the first bad value (the schema's key names).
     void validate() const;
