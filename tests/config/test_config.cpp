@@ -42,13 +42,16 @@ TEST(Config, RealismKeysDefaultOffAndWse2RealUsesThem) {
     const ParameterSet d = Config().draw(3, 1);
     for (const char* key : {"noise_pink_rel", "noise_hum_rel", "line_offset_nm", "streak_rate_per_line",
                             "feedback_loss_probability", "tip_change_probability", "double_tip_offset_nm",
-                            "antisite_top_per_nm2", "antisite_bottom_per_nm2"})
+                            "antisite_top_per_nm2", "antisite_bottom_per_nm2", "relaxation_vacancy_nm",
+                            "relaxation_dopant_nm", "relaxation_antisite_nm", "adsorbate_per_nm2"})
         EXPECT_EQ(d.number(key), 0.0) << key;
     for (std::uint64_t k = 0; k < 50; ++k) {
         const ParameterSet r = Config::preset("wse2-real").draw(3, k);
         EXPECT_GE(r.number("size_nm"), 3.0);
         EXPECT_LE(r.number("size_nm"), 10.0);
         EXPECT_EQ(r.number("tip_change_probability"), 0.1);
+        EXPECT_LT(r.number("relaxation_vacancy_nm"), 0.0);  // inward
+        EXPECT_GE(r.number("adsorbate_per_nm2"), 0.0);
     }
 }
 

@@ -7,6 +7,9 @@
 
 #include "synthstm/dataset/dataset_layout.hpp"
 #include "synthstm/dataset/simulate_sample.hpp"
+#include "synthstm/groundtruth/class_map.hpp"
+#include "synthstm/groundtruth/site_search.hpp"
+#include "synthstm/lattice/step_edge.hpp"
 #include "synthstm/instrument/noise.hpp"
 
 namespace synthstm {
@@ -200,7 +203,9 @@ TEST(Realism, Wse2RealIsDeterministicForAnyThreadCount) {
     Config c = Config::preset("wse2-real");
     for (const char* s : {"resolution_px=24", "size_nm=3", "tip_change_probability=1", "double_tip_offset_nm=0.5",
                           "noise_pink_rel=0.1", "noise_hum_rel=0.05", "streak_rate_per_line=0.5",
-                          "feedback_loss_probability=0.1", "antisite_top_per_nm2=0.05"})
+                          "feedback_loss_probability=0.1", "antisite_top_per_nm2=0.05",
+                          "relaxation_vacancy_nm=-0.005", "relaxation_dopant_nm=0.003", "adsorbate_per_nm2=0.3",
+                          "step_probability=1"})
         c.set(s);
     const ParameterSet p = c.draw(8, 4);
     const SimulatedSample a = simulate_sample(p, 8, 4, {1});
@@ -211,6 +216,11 @@ TEST(Realism, Wse2RealIsDeterministicForAnyThreadCount) {
     EXPECT_EQ(a.truth.classes, b.truth.classes);
     EXPECT_EQ(a.events.tip_change_line, b.events.tip_change_line);
     EXPECT_EQ(a.events.streaks, b.events.streaks);
+    EXPECT_EQ(a.events.adsorbate_hops, b.events.adsorbate_hops);
+    EXPECT_GT(a.events.adsorbates, 0);
+    EXPECT_GT(a.events.relaxed_sites, 0);
+    EXPECT_TRUE(a.events.step_edge);
+    EXPECT_EQ(a.truth.terrace, b.truth.terrace);
     const SimulatedSample other = simulate_sample(c.draw(8, 5), 8, 5, {1});
     EXPECT_NE(find_channel(a, "z_recorded_forward").image.values, find_channel(other, "z_recorded_forward").image.values);
 }
@@ -271,6 +281,218 @@ TEST(Realism, DopantContrastFlipsWithBiasPolarity) {
     }
     EXPECT_GT(mean_contrast[0], 0.001) << "dopants bright in the empty states";   // nm
     EXPECT_LT(mean_contrast[1], -0.001) << "dopants dark in the filled states";
+}
+
+// Relaxation (docs/realism.md, section 7): vacancies pull their neighbours in by a few pm. The
+// constant-current image changes around the defects and not far from them, the lattice map
+// follows the moved top sites, and off changes nothing.
+TEST(Realism, RelaxationMovesTheImageAndTheLatticeMapNearDefectsOnly) {
+    const std::vector<std::string> base{"scan_mode=constant_current", "size_nm=4", "vacancy_top_per_nm2=0.1",
+                                        "vacancy_bottom_per_nm2=0", "dopant_top_per_nm2=0", "dopant_bottom_per_nm2=0"};
+    auto on = base;
+    on.push_back("relaxation_vacancy_nm=-0.01");
+    auto zero = base;
+    zero.push_back("relaxation_dopant_nm=0.01");  // no dopants: nothing to relax
+    const SimulatedSample off = simulate_sample(parameters(base), 17, 3);
+    const SimulatedSample relaxed = simulate_sample(parameters(on), 17, 3);
+    const SimulatedSample none = simulate_sample(parameters(zero), 17, 3);
+    EXPECT_EQ(off.events.relaxed_sites, 0);
+    EXPECT_EQ(none.events.relaxed_sites, 0);
+    EXPECT_EQ(find_channel(none, "constant_current_height").image.values,
+              find_channel(off, "constant_current_height").image.values);
+    EXPECT_GT(relaxed.events.relaxed_sites, 0);
+    const auto& a = find_channel(off, "constant_current_height").image.values;
+    const auto& b = find_channel(relaxed, "constant_current_height").image.values;
+    // Pixels by in-plane distance to the nearest vacancy (nominal positions: ideal instrument).
+    double near = 0.0, far = 0.0;
+    int near_count = 0, far_count = 0, lattice_moved_near = 0, lattice_moved_far = 0;
+    for (int r = 0; r < 32; ++r)
+        for (int c = 0; c < 32; ++c) {
+            double nearest = INFINITY;
+            for (const DefectLabel& d : relaxed.truth.defects)
+                nearest = std::min(nearest, std::hypot(d.row_px - r, d.col_px - c) * 4.0 / 32);
+            const std::size_t i = std::size_t(r) * 32 + c;
+            const double diff = std::abs(b[i] - a[i]);
+            const bool moved = relaxed.truth.lattice[i] != off.truth.lattice[i];
+            if (nearest < 0.5) {
+                near += diff, ++near_count, lattice_moved_near += moved;
+            } else if (nearest > 1.6) {
+                far += diff, ++far_count, lattice_moved_far += moved;
+            }
+        }
+    ASSERT_GT(near_count, 20);
+    ASSERT_GT(far_count, 20);
+    near /= near_count;
+    far /= far_count;
+    EXPECT_GT(near, 5e-4);  // nm
+    EXPECT_LT(far, 0.05 * near);
+    EXPECT_GT(lattice_moved_near, 10);
+    EXPECT_EQ(lattice_moved_far, 0);
+    EXPECT_EQ(relaxed.truth.defect, off.truth.defect);  // defect sites stay where they are
+}
+
+// Adsorbates (docs/realism.md, section 6): blobs the tip drags along the fast axis (x here).
+// The added topography is elongated along x, differs between the passes, is labelled 11 where
+// it covers the tip; without pushes it is round and the same in both passes; off: nothing.
+TEST(Realism, AdsorbatesAreDraggedAlongTheFastAxisAndLabelled) {
+    const std::vector<std::string> base{"vacancy_top_per_nm2=0", "vacancy_bottom_per_nm2=0", "dopant_top_per_nm2=0",
+                                        "dopant_bottom_per_nm2=0", "size_nm=4", "resolution_px=48"};
+    const auto with = [&](std::vector<std::string> extra) {
+        auto keys = base;
+        keys.insert(keys.end(), extra.begin(), extra.end());
+        return simulate_sample(parameters(keys), 17, 3);
+    };
+    const SimulatedSample off = with({});
+    const SimulatedSample dragged = with({"adsorbate_per_nm2=0.25", "adsorbate_hop_probability=0.3"});
+    const SimulatedSample fixed = with({"adsorbate_per_nm2=0.25", "adsorbate_hop_probability=0"});
+    EXPECT_EQ(off.events.adsorbates, 0);
+    EXPECT_EQ(std::count(off.truth.classes.begin(), off.truth.classes.end(), kAdsorbateClass), 0);
+    ASSERT_GT(dragged.events.adsorbates, 0);
+    EXPECT_GT(dragged.events.adsorbate_hops, 0);
+    EXPECT_EQ(fixed.events.adsorbate_hops, 0);
+    const int n = 48;
+    // The added height of one pass, and its second moments about its centroid along x and y.
+    const auto added = [&](const SimulatedSample& s, const char* channel) {
+        const auto& on = find_channel(s, channel).image.values;
+        const auto& bare = find_channel(off, channel).image.values;
+        std::vector<double> d(on.size());
+        for (std::size_t i = 0; i < d.size(); ++i) d[i] = on[i] - bare[i];
+        return d;
+    };
+    const auto elongation = [&](const std::vector<double>& d) {
+        // Per row: the spread along x of each run of raised pixels; per column: along y.
+        const auto spread = [&](bool rows) {
+            double total = 0.0;
+            int runs = 0;
+            for (int a = 0; a < n; ++a) {
+                int length = 0;
+                for (int b = 0; b <= n; ++b) {
+                    const double v = b < n ? d[rows ? std::size_t(a) * n + b : std::size_t(b) * n + a] : 0.0;
+                    if (v > 0.05) {
+                        ++length;
+                    } else if (length > 0) {
+                        total += length, ++runs, length = 0;
+                    }
+                }
+            }
+            return runs > 0 ? total / runs : 0.0;
+        };
+        return spread(true) / spread(false);  // mean run length along x / along y
+    };
+    const auto forward = added(dragged, "z_recorded_forward");
+    const auto backward = added(dragged, "z_recorded_backward");
+    const auto still_forward = added(fixed, "z_recorded_forward");
+    const auto still_backward = added(fixed, "z_recorded_backward");
+    // Runs of raised pixels along x over those along y (a round blob, cut by its neighbours and
+    // the image edge: 1.36 here; dragged: about 4).
+    const double still = elongation(still_forward);
+    EXPECT_LT(still, 1.6);
+    EXPECT_GT(elongation(forward), 2.0 * still);
+    EXPECT_GT(elongation(backward), 2.0 * still);
+    double pass_difference = 0.0, still_difference = 0.0;
+    for (std::size_t i = 0; i < forward.size(); ++i) {
+        pass_difference = std::max(pass_difference, std::abs(forward[i] - backward[i]));
+        still_difference = std::max(still_difference, std::abs(still_forward[i] - still_backward[i]));
+    }
+    EXPECT_GT(pass_difference, 0.1);   // nm: a blob in one pass, gone or moved in the other
+    EXPECT_LT(still_difference, 1e-9);  // kp_rel = 1: the controller follows a still blob exactly
+    // The label: every pixel of class 11 is raised by at least half the lowest blob's height
+    // (h ≥ 0.8 × 0.2 nm), and almost every pixel raised by more than the highest blob's half
+    // height is labelled.
+    int labelled = 0, high = 0, high_labelled = 0;
+    for (std::size_t i = 0; i < forward.size(); ++i) {
+        const bool adsorbate = dragged.truth.classes[i] == kAdsorbateClass;
+        if (adsorbate) {
+            ++labelled;
+            EXPECT_GE(forward[i], 0.5 * 0.16 - 1e-9) << i;
+        }
+        if (forward[i] > 0.5 * 0.24) {
+            ++high;
+            high_labelled += adsorbate;
+        }
+    }
+    EXPECT_GT(labelled, 10);
+    EXPECT_GE(high_labelled, 0.9 * high);
+    // The lattice and defect maps keep the truth under the blobs.
+    EXPECT_EQ(dragged.truth.lattice, off.truth.lattice);
+    // The true height carries the blobs too; the currents do not.
+    const auto true_added = added(dragged, "z_true_forward");
+    for (std::size_t i = 0; i < forward.size(); ++i) EXPECT_NEAR(true_added[i], forward[i], 1e-12) << i;
+    EXPECT_EQ(find_channel(dragged, "current_forward").image.values, find_channel(off, "current_forward").image.values);
+}
+
+// A monolayer step (docs/realism.md, section 6): the topography shows two terraces one layer
+// (0.648 nm) apart with a ramp between them, the terrace map says which pixel is over which, the
+// upper terrace's lattice map follows its own sites (2H: shifted by the metal's basis vector),
+// and each defect label lies on the terrace it belongs to. Off: no terrace anywhere.
+TEST(Realism, StepEdgeShowsTwoTerracesOneLayerApart) {
+    const std::vector<std::string> base{"size_nm=3", "step_angle_rad=0.5", "step_offset_rel=0"};
+    auto on = base;
+    on.push_back("step_probability=1");
+    const SimulatedSample off = simulate_sample(parameters(base), 17, 3);
+    const SimulatedSample stepped = simulate_sample(parameters(on), 17, 3);
+    EXPECT_FALSE(off.events.step_edge);
+    EXPECT_EQ(std::count(off.truth.terrace.begin(), off.truth.terrace.end(), 1), 0);
+    ASSERT_TRUE(stepped.events.step_edge);
+    const TmdMaterial& m = wse2();
+    const StepEdge step = StepEdge::for_material(m, 0.5, stepped.events.step_offset_nm, 0.648);
+    const ScanImage& z = find_channel(stepped, "z_recorded_forward").image;
+    const ScanImage& z_ideal = find_channel(stepped, "constant_current_height").image;
+    std::vector<double> lower, upper, lower_ideal, upper_ideal;
+    int upper_pixels = 0;
+    for (int r = 0; r < 32; ++r)
+        for (int c = 0; c < 32; ++c) {
+            const std::size_t i = std::size_t(r) * 32 + c;
+            // Nominal positions (ideal instrument): x = (c + 0.5) pitch, y = (31 − r + 0.5) pitch.
+            const auto p = image_to_sample_nm(stepped.frame, {(c + 0.5) * 3.0 / 32, (31 - r + 0.5) * 3.0 / 32});
+            const double s = step.signed_distance_nm(p[0], p[1]);
+            EXPECT_EQ(stepped.truth.terrace[i], s >= 0 ? 1 : 0) << r << ", " << c;
+            upper_pixels += s >= 0;
+            if (std::abs(s) < 1.0) continue;  // the ramp, and the tip's reach on either side
+            (s > 0 ? upper : lower).push_back(z.values[i]);
+            (s > 0 ? upper_ideal : lower_ideal).push_back(z_ideal.values[i]);
+            // The upper terrace's top sites are the lower lattice's shifted by w.
+            if (s > 0) {
+                const float expected = site_profile(
+                    nearest_top_site_distance_nm(m, p[0] - step.shift_nm.x(), p[1] - step.shift_nm.y()), m.a_nm);
+                EXPECT_FLOAT_EQ(stepped.truth.lattice[i], expected) << r << ", " << c;
+            }
+        }
+    ASSERT_GT(lower.size(), 50u);
+    ASSERT_GT(upper.size(), 50u);
+    EXPECT_GT(upper_pixels, 200);
+    const auto median = [](std::vector<double> v) {
+        std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+        return v[v.size() / 2];
+    };
+    // Same setpoint, same lattice: the terraces are imaged alike, one layer apart.
+    EXPECT_NEAR(median(upper) - median(lower), 0.648, 0.015);
+    EXPECT_NEAR(median(upper_ideal) - median(lower_ideal), 0.648, 0.015);
+    // Bimodal: few pixels of the whole image lie in the middle half between the two levels.
+    const double lo = median(lower), hi = median(upper);
+    const auto between = std::count_if(z.values.begin(), z.values.end(), [&](double v) {
+        return v > lo + 0.25 * (hi - lo) && v < hi - 0.25 * (hi - lo);
+    });
+    EXPECT_LT(between, 0.2 * 1024);  // 12 % here: the ramp
+    // Defects only where they are: upper-terrace labels (z ≥ h − chalcogen separation, above
+    // every lower site) over the upper terrace, the others over the lower one.
+    int upper_defects = 0;
+    for (const DefectLabel& d : stepped.truth.defects) {
+        const bool on_upper = d.z_nm > 0.5 * (0.648 - m.chalcogen_separation_nm);
+        EXPECT_EQ(step.upper(d.x_nm, d.y_nm), on_upper) << d.x_nm << ", " << d.y_nm;
+        upper_defects += on_upper;
+    }
+    EXPECT_GT(upper_defects, 0);
+    EXPECT_LT(stepped.truth.defects.size(), off.truth.defects.size() + upper_defects);  // buried ones left out
+    // With current noise and a slower controller the feedback still follows both terraces: the
+    // noise is relative to the terraces' current, not to the edge atoms' (docs/realism.md).
+    auto noisy = on;
+    noisy.push_back("noise_rel=0.1");
+    noisy.push_back("kp_rel=0.5");
+    const SimulatedSample rough = simulate_sample(parameters(noisy), 17, 3);
+    const auto& zr = find_channel(rough, "z_recorded_forward").image.values;
+    EXPECT_LT(*std::max_element(zr.begin(), zr.end()), 0.648 + 0.6);
+    EXPECT_GT(*std::min_element(zr.begin(), zr.end()), 0.2);
 }
 
 }  // namespace

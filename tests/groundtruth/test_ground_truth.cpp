@@ -9,6 +9,7 @@
 #include "synthstm/core/error.hpp"
 #include "synthstm/groundtruth/ground_truth.hpp"
 #include "synthstm/groundtruth/site_search.hpp"
+#include "synthstm/groundtruth/terrace_map.hpp"
 
 using namespace synthstm;
 
@@ -241,5 +242,85 @@ TEST(GroundTruth, RejectsBadInput) {
     EXPECT_NE(error_message([&] { (void)class_map(m, {}, {8, x64, y64}, {.defect_radius_a = 0.0}); })
                   .find("defect_radius_a"),
               std::string::npos);
-    EXPECT_THROW((void)class_name(11), Error);
+    EXPECT_THROW((void)class_name(12), Error);
+}
+
+// Relaxation: the lattice map (and the lattice class) follows the relaxed top sites; the
+// adsorbate mask overrides every other class with class 11.
+TEST(GroundTruth, LatticeMapFollowsRelaxedSitesAndAdsorbatesHaveTheirClass) {
+    const TmdMaterial& m = wse2();
+    const std::vector<Defect> defects{defect(DefectType::Vacancy, 0, 0, Sublattice::ChalcogenTop)};
+    RelaxationSettings settings;
+    settings.vacancy_nm = -0.03;  // large, so that the map moves visibly
+    const Relaxation relaxation(m, defects, settings);
+    const SiteIndex neighbour{{1, 0}, Sublattice::ChalcogenTop};
+    const Vec3 ideal = m.position(1, 0, Sublattice::ChalcogenTop);
+    const Vec3 relaxed = relaxation.position_nm(neighbour);
+    ASSERT_NEAR(ideal.x() - relaxed.x(), 0.03, 1e-12);
+    // Points 0.1 nm to the right of each: the relaxed map is the seed's profile of the distance
+    // to the relaxed site, the unrelaxed one of that to the lattice site.
+    Points p;
+    p.set(0, relaxed + Vec3(0.1, 0, 0));
+    p.set(1, ideal + Vec3(0.1, 0, 0));
+    p.set(2, relaxed);
+    const std::vector<float> moved = lattice_map(m, p.view(), &relaxation);
+    const std::vector<float> fixed = lattice_map(m, p.view());
+    EXPECT_FLOAT_EQ(moved[0], site_profile(0.1, m.a_nm));
+    EXPECT_FLOAT_EQ(moved[1], site_profile(0.13, m.a_nm));
+    EXPECT_FLOAT_EQ(fixed[1], site_profile(0.1, m.a_nm));
+    EXPECT_FLOAT_EQ(moved[2], 1.0f);
+    EXPECT_LT(moved[1], fixed[1]);
+    // The lattice class at 0.3 a = 0.0996 nm: 0.09 nm right of the relaxed site is in, of the
+    // lattice site plus 0.03 out.
+    p.set(3, relaxed + Vec3(0.09, 0, 0));
+    p.set(4, ideal + Vec3(0.09, 0, 0));
+    std::vector<std::uint8_t> mask(64, 0);
+    mask[5] = 1;
+    p.set(5, m.position(0, 0, Sublattice::ChalcogenTop));  // on the vacancy, but covered
+    const GroundTruth g = ground_truth(m, defects, p.view(), {}, {.relaxation = &relaxation, .adsorbate_mask = mask});
+    EXPECT_EQ(g.classes[3], kLatticeSiteClass);
+    EXPECT_EQ(g.classes[4], kBackgroundClass);
+    EXPECT_EQ(g.classes[5], kAdsorbateClass);
+    EXPECT_EQ(class_name(kAdsorbateClass), "adsorbate");
+    EXPECT_EQ(g.lattice, lattice_map(m, p.view(), &relaxation));
+    EXPECT_EQ(ground_truth(m, defects, p.view()).classes[5], 2);  // vacancy_top without the mask
+}
+
+// A step (groundtruth/terrace_map.hpp): the terrace map by the side of the edge, the upper
+// terrace's lattice map on its own (shifted) sites, buried and absent defects left out, upper
+// defects labelled where they sit on the upper layer.
+TEST(GroundTruth, SteppedSurfaceLabelsEachTerraceWithItsOwnSitesAndDefects) {
+    const TmdMaterial& m = wse2();
+    const StepEdge step = StepEdge::for_material(m, 0.0, 0.0, 0.648);  // upper terrace: x ≥ 0
+    const auto top = [&](int i, int j) { return m.position(i, j, Sublattice::ChalcogenTop); };
+    const std::vector<Defect> lower{defect(DefectType::Vacancy, -3, 0, Sublattice::ChalcogenTop),   // x < 0: visible
+                                    defect(DefectType::Vacancy, 3, 0, Sublattice::ChalcogenTop)};   // x > 0: buried
+    // Upper defects on the lower lattice's indices: (−3, 0) maps to x > 0, (3, 0) to x < 0.
+    const std::vector<Defect> upper{defect(DefectType::Dopant, -3, 0, Sublattice::ChalcogenTop, 0.3),
+                                    defect(DefectType::Dopant, 3, 0, Sublattice::ChalcogenTop, 0.3)};
+    Points p;
+    p.set(0, top(-3, 0));                                 // the visible lower vacancy
+    p.set(1, step.upper_position(top(-3, 0)));            // the upper dopant
+    p.set(2, step.upper_position(top(-1, 1)));            // an upper top site
+    p.set(3, top(2, 1));                                  // a lower top site, under the upper terrace
+    p.set(4, top(-2, 1));                                 // a lower top site on the lower terrace
+    const GroundTruth g = stepped_ground_truth(m, lower, upper, step, p.view(), {}, {}, nullptr);
+    EXPECT_EQ(g.terrace[0], 0);
+    EXPECT_EQ(g.terrace[1], 1);
+    EXPECT_EQ(g.terrace[2], 1);
+    EXPECT_EQ(g.classes[0], defect_class(DefectType::Vacancy, Sublattice::ChalcogenTop));
+    EXPECT_EQ(g.classes[1], defect_class(DefectType::Dopant, Sublattice::ChalcogenTop));
+    EXPECT_EQ(g.lattice[2], 1.0f);                        // on an upper site
+    EXPECT_EQ(g.classes[2], kLatticeSiteClass);
+    EXPECT_LT(g.lattice[3], 0.5f);                        // the lower site under the terrace is not the surface
+    EXPECT_EQ(g.lattice[4], 1.0f);
+    ASSERT_EQ(g.defects.size(), 2u);                      // one of each terrace
+    EXPECT_EQ(g.defects[0].type, DefectType::Vacancy);
+    EXPECT_NEAR(g.defects[0].x_nm, top(-3, 0).x(), 1e-12);
+    EXPECT_EQ(g.defects[1].type, DefectType::Dopant);
+    const Vec3 r = step.upper_position(top(-3, 0));
+    EXPECT_NEAR(g.defects[1].x_nm, r.x(), 1e-12);
+    EXPECT_NEAR(g.defects[1].y_nm, r.y(), 1e-12);
+    EXPECT_NEAR(g.defects[1].z_nm, 0.648, 1e-12);
+    EXPECT_EQ(std::count(g.terrace.begin(), g.terrace.end(), 1), 3 + 59);  // the three above and the 59 unused points at x = 100
 }

@@ -6,6 +6,7 @@
 #include "synthstm/core/error.hpp"
 #include "synthstm/lattice/defects.hpp"
 #include "synthstm/lattice/neighbours.hpp"
+#include "synthstm/lattice/relaxation.hpp"
 
 using namespace synthstm;
 
@@ -93,4 +94,61 @@ TEST(Defects, HighDensityFillsWithoutDoubleOccupancy) {
     EXPECT_NO_THROW(check_distinct_sites(m, defects));
     std::vector<Defect> twice = {defects[0], defects[0]};
     EXPECT_THROW(check_distinct_sites(m, twice), Error);
+}
+
+// Relaxation (docs/realism.md, section 7): u = A r̂ exp(−(r − a)/ξ) around each defect, 3-D,
+// defect sites fixed, fields of several defects added, nothing beyond r_c, nothing when off.
+TEST(Relaxation, NeighboursMoveRadiallyByTheFormula) {
+    const TmdMaterial& m = wse2();
+    const double a = m.a_nm, xi = 0.15, amplitude = -0.006;
+    const Defect vacancy{DefectType::Vacancy, {{0, 0}, Sublattice::ChalcogenTop}, 0.0};
+    RelaxationSettings settings;
+    settings.vacancy_nm = amplitude;
+    settings.length_nm = xi;
+    const Relaxation field(m, std::span<const Defect>(&vacancy, 1), settings);
+    const Vec3 centre = m.position(0, 0, Sublattice::ChalcogenTop);
+    EXPECT_EQ(field.displacement_nm(vacancy.site), Vec3::Zero());
+    const double reach = a + xi * std::log(std::abs(amplitude) / settings.min_displacement_nm);
+    int inside = 0;
+    for (int j = -6; j <= 6; ++j)
+        for (int i = -6; i <= 6; ++i)
+            for (Sublattice s : kSublattices) {
+                const SiteIndex site{{i, j}, s};
+                if (site == vacancy.site) continue;
+                const Vec3 r = m.position(i, j, s) - centre;
+                const Vec3 u = field.displacement_nm(site);
+                if (r.norm() > reach) {
+                    EXPECT_EQ(u, Vec3::Zero()) << i << " " << j;
+                    continue;
+                }
+                ++inside;
+                const Vec3 expected = amplitude * std::exp(-(r.norm() - a) / xi) * r.normalized();
+                EXPECT_LT((u - expected).norm(), 1e-15) << i << " " << j;
+                EXPECT_LT(u.dot(r), 0.0);  // inward
+                EXPECT_TRUE(field.position_nm(site).isApprox(m.position(i, j, s) + u));
+            }
+    EXPECT_EQ(field.displaced_sites(), inside);
+    // The six top-site neighbours at distance a move by |A| towards the vacancy.
+    EXPECT_NEAR(field.displacement_nm({{1, 0}, Sublattice::ChalcogenTop}).x(), amplitude, 1e-15);
+    // The top site right above a bottom vacancy moves straight down into it (3-D field).
+    const Defect bottom{DefectType::Vacancy, {{3, 3}, Sublattice::ChalcogenBottom}, 0.0};
+    const Relaxation below(m, std::span<const Defect>(&bottom, 1), settings);
+    const Vec3 above = below.displacement_nm({{3, 3}, Sublattice::ChalcogenTop});
+    EXPECT_NEAR(above.z(), amplitude * std::exp((a - m.chalcogen_separation_nm) / xi), 1e-15);
+    EXPECT_NEAR(std::hypot(above.x(), above.y()), 0.0, 1e-15);
+    // Two defects: the fields add; a defect site is not moved by its neighbour's field.
+    settings.dopant_nm = 0.004;
+    const std::vector<Defect> two{vacancy, {DefectType::Dopant, {{2, 0}, Sublattice::ChalcogenTop}, 0.3}};
+    const Relaxation both(m, two, settings);
+    settings.vacancy_nm = 0.0;
+    const Relaxation dopant_only(m, std::span<const Defect>(&two[1], 1), settings);
+    const SiteIndex between{{1, 0}, Sublattice::ChalcogenTop};
+    EXPECT_LT((both.displacement_nm(between) - field.displacement_nm(between) - dopant_only.displacement_nm(between)).norm(), 1e-15);
+    EXPECT_EQ(both.displacement_nm(two[1].site), Vec3::Zero());
+    // Off: nothing moves.
+    const Relaxation off(m, two, RelaxationSettings{});
+    EXPECT_EQ(off.displaced_sites(), 0);
+    RelaxationSettings bad;
+    bad.length_nm = -1.0;
+    EXPECT_THROW((void)Relaxation(m, two, bad), Error);
 }

@@ -12,9 +12,11 @@
 #include "synthstm/core/error.hpp"
 #include "synthstm/lattice/defects.hpp"
 #include "synthstm/lattice/material.hpp"
+#include "synthstm/lattice/relaxation.hpp"
 #include "synthstm/tip/tip_variants.hpp"
 #include "synthstm/tunneling/bias_window.hpp"
 #include "synthstm/tunneling/lattice_current.hpp"
+#include "synthstm/tunneling/terrace_current.hpp"
 #include "synthstm/tunneling/tunneling_model.hpp"
 
 using namespace synthstm;
@@ -175,6 +177,58 @@ TEST(LatticeCurrent, DefectsMatchThePairSumWithinTheBound) {
     EXPECT_LT(largest_relative, 1e-3);
 }
 
+// Relaxed sites around a vacancy and a dopant (lattice/relaxation.hpp): each displaced site is
+// a correction (−C⁰ at its lattice position, C_ij where it is), and the lattice form matches the
+// pair sum over the displaced sites as for unrelaxed defects.
+TEST(LatticeCurrent, RelaxedSitesMatchThePairSum) {
+    const Junction st = make_setup("w111-trimer");
+    const TmdMaterial& m = wse2();
+    const std::vector<Defect> defects{{DefectType::Vacancy, {{1, 0}, Sublattice::ChalcogenTop}, 0.0},
+                                      {DefectType::Dopant, {{-2, 3}, Sublattice::Metal}, 0.3}};
+    RelaxationSettings settings;
+    settings.vacancy_nm = -0.008;
+    settings.dopant_nm = 0.005;
+    const Relaxation relaxation(m, defects, settings);
+    std::vector<Vec3> here, lattice, vacancies;
+    std::vector<int> sublattice, vacancy_sublattice;
+    for (const CellIndex& c : cells_in_rectangle(m, -4.0, 4.0, -4.0, 4.0))
+        for (int s = 0; s < 3; ++s) {
+            const SiteIndex site{c, kSublattices[s]};
+            if (site == defects[0].site) {
+                vacancies.push_back(m.position(c.i, c.j, kSublattices[s]));
+                vacancy_sublattice.push_back(s);
+                continue;
+            }
+            here.push_back(relaxation.position_nm(site));
+            lattice.push_back(m.position(c.i, c.j, kSublattices[s]));
+            sublattice.push_back(s);
+        }
+    Eigen::MatrixXd w(static_cast<Eigen::Index>(here.size()), st.pristine.cols());
+    for (std::size_t i = 0; i < here.size(); ++i) w.row(static_cast<Eigen::Index>(i)) = st.pristine.row(sublattice[i]);
+    const AtomPositions sites = AtomPositions::from_points(here);
+    const TunnelingModel exact = exact_model(sites, st.tip, w);
+    const LatticeCurrentModel model =
+        lattice_current_model(st.surface, st.pristine, st.tip, sites, AtomPositions::from_points(lattice), sublattice,
+                              w, vacancies, vacancy_sublattice, &exact);
+    EXPECT_EQ(model.correction_sites(), 2 * relaxation.displaced_sites() + 1);
+    // Without the lattice positions the displaced sites would count as pristine ones in place.
+    const LatticeCurrentModel unaware =
+        lattice_current_model(st.surface, st.pristine, st.tip, sites, sublattice, w, vacancies, vacancy_sublattice, &exact);
+    EXPECT_EQ(unaware.correction_sites(), 1);
+    const Vec3 centre = m.position(1, 0, Sublattice::ChalcogenTop);
+    double largest_relative = 0.0, largest_unaware = 0.0;
+    for (double z : {0.25, 0.4, 0.6})
+        for (double dx : {-0.7, -0.2, 0.0, 0.15, 0.4}) {
+            const Vec3 r(centre.x() + dx, centre.y() + 0.4 * dx, z);
+            const TunnelingCurrent a = model.current(r), b = exact.current(r);
+            EXPECT_LE(std::abs(a.current - b.current), a.cutoff_error_bound + b.cutoff_error_bound) << dx << " " << z;
+            largest_relative = std::max(largest_relative, std::abs(a.current / b.current - 1.0));
+            largest_unaware = std::max(largest_unaware, std::abs(unaware.current(r).current / b.current - 1.0));
+        }
+    EXPECT_LT(largest_relative, 5e-6);
+    EXPECT_GT(largest_unaware, 1e-3);  // the relaxation is visible in the current
+}
+
 // Below min_height (the apex near or inside the top plane) the model is the exact pair sum.
 TEST(LatticeCurrent, LowApexUsesTheExactPairSum) {
     const Junction st = make_setup();
@@ -214,4 +268,77 @@ TEST(LatticeCurrent, BadInputIsRejected) {
                                               nullptr);
               }).find("exact model"),
               std::string::npos);
+}
+
+// A monolayer step (tunneling/terrace_current.hpp): the lower terrace everywhere, the upper one
+// (2H: rotated by 180°, shifted, 0.648 nm higher) over the half-plane s ≥ 0. Far from the edge the
+// model is each terrace's lattice model, which agrees with the pair sum over both terraces
+// (upper side: within the neglected lower layer's share, ~e^{−2κh}); across the band's edges it
+// is continuous within that bound.
+TEST(TerraceCurrent, TerracesMatchThePairSumAndTheSwitchIsContinuous) {
+    const Junction st = make_setup("w111-trimer");
+    const TmdMaterial& m = wse2();
+    const StepEdge step = StepEdge::for_material(m, 0.3, 0.1, 0.648);
+    PeriodicSurface upper_surface{m.a1(), m.a2(), {}};
+    for (Sublattice s : kSublattices) upper_surface.basis_nm.push_back(step.upper_position(m.basis(s)));
+    const Eigen::MatrixXd lower_w = region_weights(st);
+    std::vector<Vec3> upper_sites, all_sites;
+    std::vector<int> upper_sublattice;
+    for (int i = 0; i < st.sites.size(); ++i) all_sites.emplace_back(st.sites.x_nm[i], st.sites.y_nm[i], st.sites.z_nm[i]);
+    for (int i = 0; i < st.sites.size(); ++i) {
+        const Vec3 r = step.upper_position(all_sites[static_cast<std::size_t>(i)]);
+        if (!step.upper(r.x(), r.y())) continue;
+        upper_sites.push_back(r);
+        upper_sublattice.push_back(st.sublattice[i]);
+    }
+    const std::size_t lower_count = all_sites.size();
+    all_sites.insert(all_sites.end(), upper_sites.begin(), upper_sites.end());
+    Eigen::MatrixXd upper_w(static_cast<Eigen::Index>(upper_sites.size()), st.pristine.cols());
+    for (std::size_t i = 0; i < upper_sites.size(); ++i) upper_w.row(static_cast<Eigen::Index>(i)) = st.pristine.row(upper_sublattice[i]);
+    Eigen::MatrixXd all_w(static_cast<Eigen::Index>(all_sites.size()), st.pristine.cols());
+    all_w << lower_w, upper_w;
+    ASSERT_EQ(static_cast<std::size_t>(all_w.rows()), lower_count + upper_sites.size());
+    const TunnelingModel both = exact_model(AtomPositions::from_points(all_sites), st.tip, all_w);
+    const LatticeCurrentModel lower = lattice_current_model(st.surface, st.pristine, st.tip, st.sites, st.sublattice,
+                                                            lower_w, {}, {}, &both);
+    const LatticeCurrentModel upper =
+        lattice_current_model(upper_surface, st.pristine, st.tip, AtomPositions::from_points(upper_sites),
+                              upper_sublattice, upper_w, {}, {}, &both);
+    double reach = 0.0;
+    for (int j = 0; j < st.tip.size(); ++j) reach = std::max(reach, std::hypot(st.tip.x_nm[j], st.tip.y_nm[j]));
+    TunnelingSettings cut;
+    const double band = reach + cut.cutoff_length_nm() + 0.1;
+    const TerraceCurrentModel terrace(&lower, &upper, &both, step, band);
+    // A point at signed distance s from the edge, height z over its terrace.
+    const Vec3 n(std::cos(step.angle_rad), std::sin(step.angle_rad), 0.0), t(-n.y(), n.x(), 0.0);
+    const auto at = [&](double s, double along, double z) {
+        return Vec3(n * (step.offset_nm + s) + t * along + Vec3(0, 0, z + (s >= 0 ? step.height_nm : 0.0)));
+    };
+    const double kappa = 10.0, lower_share = std::exp(-2.0 * kappa * step.height_nm);  // 2.3e-6
+    double worst_lower = 0.0, worst_upper = 0.0, worst_jump = 0.0;
+    for (double along : {-0.5, 0.0, 0.37})
+        for (double z : {0.3, 0.45}) {
+            const Vec3 low = at(-band - 0.2, along, z), high = at(band + 0.2, along, z);
+            EXPECT_EQ(terrace.current(low).current, lower.current(low).current);
+            EXPECT_EQ(terrace.current(high).current, upper.current(high).current);
+            worst_lower = std::max(worst_lower, std::abs(lower.current(low).current / both.current(low).current - 1.0));
+            worst_upper = std::max(worst_upper, std::abs(upper.current(high).current / both.current(high).current - 1.0));
+            for (double edge : {-band, band}) {
+                const double eps = 1e-9;
+                const Vec3 inside = at(edge > 0 ? edge - eps : edge + eps, along, z);
+                const Vec3 outside = at(edge > 0 ? edge + eps : edge - eps, along, z);
+                worst_jump = std::max(worst_jump,
+                                      std::abs(terrace.current(inside).current / terrace.current(outside).current - 1.0));
+            }
+        }
+    EXPECT_LT(worst_lower, 5e-6);
+    EXPECT_LT(worst_upper, 10 * lower_share);
+    EXPECT_LT(worst_jump, 10 * lower_share);
+    // Seen from the local terrace, a height is counted from the upper top plane over the upper
+    // terrace and from the lower one elsewhere.
+    const TerraceFollowingModel following(&terrace, step);
+    EXPECT_EQ(following.current(at(band + 0.5, 0.0, 0.4) - Vec3(0, 0, step.height_nm)).current,
+              terrace.current(at(band + 0.5, 0.0, 0.4)).current);
+    EXPECT_EQ(following.current(at(-band - 0.5, 0.0, 0.4)).current, terrace.current(at(-band - 0.5, 0.0, 0.4)).current);
+    EXPECT_THROW(TerraceCurrentModel(&lower, nullptr, &both, step, band), Error);
 }

@@ -113,6 +113,19 @@ std::vector<ParameterSpec> make_schema() {
         {"antisite_bottom_per_nm2", K::Number, "1/nm²", 0.0, 0, 5, {}, "metal-on-bottom-chalcogen antisites"},
         {"antisite_onsite_eV", K::Number, "eV", -0.8, -5, 5, {}, "onsite shift of an antisite (a metal atom on a chalcogen site)"},
         {"double_tip_azimuth_rad", K::Number, "rad", uniform(0, kTwoPi), -10, 10, {}, "direction of the second apex's offset"},
+        {"relaxation_vacancy_nm", K::Number, "nm", 0.0, -0.1, 0.1, {}, "radial displacement of the neighbours of a vacancy at distance a (negative: inward)"},
+        {"relaxation_dopant_nm", K::Number, "nm", 0.0, -0.1, 0.1, {}, "radial displacement of the neighbours of a dopant at distance a (negative: inward)"},
+        {"relaxation_antisite_nm", K::Number, "nm", 0.0, -0.1, 0.1, {}, "radial displacement of the neighbours of an antisite at distance a (negative: inward)"},
+        {"relaxation_length_nm", K::Number, "nm", 0.15, 0.02, 2, {}, "decay length ξ of the relaxation, u ∝ exp(−(r − a)/ξ)"},
+        {"adsorbate_per_nm2", K::Number, "1/nm²", 0.0, 0, 2, {}, "mobile adsorbates (blobs the tip drags along the fast axis)"},
+        {"adsorbate_height_nm", K::Number, "nm", 0.2, 0, 2, {}, "apparent height of an adsorbate (each uniform 0.8–1.2 times this)"},
+        {"adsorbate_width_nm", K::Number, "nm", 0.6, 0.05, 5, {}, "full width at half maximum of an adsorbate (each uniform 0.8–1.2 times this)"},
+        {"adsorbate_hop_probability", K::Number, "", 0.2, 0, 1, {}, "probability per pixel under the tip that an adsorbate is pushed along"},
+        {"adsorbate_hop_nm", K::Number, "nm", 0.3, 0, 10, {}, "mean distance of one push (exponential), along the tip's motion"},
+        {"step_probability", K::Number, "", 0.0, 0, 1, {}, "probability per scan that a monolayer step edge crosses the field of view"},
+        {"step_height_nm", K::Number, "nm", 0.648, 0.1, 3, {}, "height of the upper terrace (one WSe2 layer of the 2H crystal: c/2)"},
+        {"step_angle_rad", K::Number, "rad", uniform(0, kTwoPi), -10, 10, {}, "direction of the edge's normal onto the upper terrace (sample frame)"},
+        {"step_offset_rel", K::Number, "", uniform(-0.3, 0.3), -1, 1, {}, "distance of the edge from the centre of the field of view, in units of its size"},
     };
 }
 

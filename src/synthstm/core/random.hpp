@@ -17,6 +17,8 @@ enum class StreamPurpose : std::uint32_t {
     LineArtifacts = 6,  ///< line offsets, streaks, lost feedback (instrument/line_artifacts)
     TimeNoise = 7,      ///< 1/f noise and hum of the current (instrument/time_noise)
     TipChange = 8,      ///< whether and where the tip changes mid-scan
+    Adsorbates = 9,     ///< where adsorbates sit and how the tip drags them (instrument/adsorbates)
+    StepEdge = 10,      ///< whether a step edge crosses the scan, and the upper terrace's defects
     Test = 1000,
 };
 

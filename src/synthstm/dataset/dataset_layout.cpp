@@ -155,8 +155,10 @@ std::vector<Column> dataset_columns(const DatasetSpec& spec) {
     columns.push_back({"targets/defects", Element::Float32, true, "", "defect map clip(1.1 - d/(a/2), 0, 1)",
                        [](const SampleView& v, Bytes& out) { append_image<float>(out, v.sample.truth.defect); }});
     columns.push_back({"targets/class_map", Element::UInt8, true, "",
-                       "pixel classes 0 background, 1 lattice, 2-10 defects (attribute class_names)",
+                       "pixel classes 0 background, 1 lattice, 2-10 defects, 11 adsorbate (attribute class_names)",
                        [](const SampleView& v, Bytes& out) { append_image<std::uint8_t>(out, v.sample.truth.classes); }});
+    columns.push_back({"targets/terrace", Element::UInt8, true, "", "1 over the upper terrace of a step edge, else 0",
+                       [](const SampleView& v, Bytes& out) { append_image<std::uint8_t>(out, v.sample.truth.terrace); }});
 
     // The parameter table: one column per schema key, in schema order.
     for (const auto& s : sample_schema()) {
@@ -213,6 +215,22 @@ std::vector<Column> dataset_columns(const DatasetSpec& spec) {
     columns.push_back({"derived/streaks", Element::UInt32, false, "", "streaks on the recorded topography",
                        [](const SampleView& v, Bytes& out) {
                            append(out, static_cast<std::uint32_t>(v.sample.events.streaks));
+                       }});
+    columns.push_back({"derived/relaxed_sites", Element::UInt32, false, "", "sites moved by the relaxation around defects",
+                       [](const SampleView& v, Bytes& out) {
+                           append(out, static_cast<std::uint32_t>(v.sample.events.relaxed_sites));
+                       }});
+    columns.push_back({"derived/adsorbates", Element::UInt32, false, "", "adsorbates over the scanned area",
+                       [](const SampleView& v, Bytes& out) {
+                           append(out, static_cast<std::uint32_t>(v.sample.events.adsorbates));
+                       }});
+    columns.push_back({"derived/step_edge", Element::UInt8, false, "", "1 if a monolayer step crosses the scan",
+                       [](const SampleView& v, Bytes& out) {
+                           append(out, static_cast<std::uint8_t>(v.sample.events.step_edge ? 1 : 0));
+                       }});
+    columns.push_back({"derived/adsorbate_hops", Element::UInt32, false, "", "pushes of adsorbates by the tip",
+                       [](const SampleView& v, Bytes& out) {
+                           append(out, static_cast<std::uint32_t>(v.sample.events.adsorbate_hops));
                        }});
     return columns;
 }

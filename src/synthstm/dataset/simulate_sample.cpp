@@ -11,8 +11,11 @@
 #include <fmt/format.h>
 
 #include "synthstm/core/error.hpp"
+#include "synthstm/groundtruth/terrace_map.hpp"
+#include "synthstm/instrument/adsorbates.hpp"
 #include "synthstm/instrument/line_artifacts.hpp"
 #include "synthstm/instrument/noise.hpp"
+#include "synthstm/lattice/relaxation.hpp"
 #include "synthstm/ldos/lattice_green.hpp"
 #include "synthstm/ldos/tmatrix.hpp"
 #include "synthstm/tightbinding/periodic_model.hpp"
@@ -20,6 +23,7 @@
 #include "synthstm/tip/tip_variants.hpp"
 #include "synthstm/tunneling/bias_window.hpp"
 #include "synthstm/tunneling/lattice_current.hpp"
+#include "synthstm/tunneling/terrace_current.hpp"
 #include "synthstm/tunneling/tunneling_model.hpp"
 
 namespace synthstm {
@@ -253,6 +257,35 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     }
     RandomStream defect_rng(seed, sample_index, StreamPurpose::Defects);
     out.defects = place_defects(material, defect_cells, densities, defect_rng);
+    // Relaxation around the defects (docs/realism.md, section 7): the sites of the current sum
+    // and the ground truth's top sites where the displacement field puts them.
+    RelaxationSettings relaxation_settings;
+    relaxation_settings.vacancy_nm = p.number("relaxation_vacancy_nm");
+    relaxation_settings.dopant_nm = p.number("relaxation_dopant_nm");
+    relaxation_settings.antisite_nm = p.number("relaxation_antisite_nm");
+    relaxation_settings.length_nm = p.number("relaxation_length_nm");
+    const Relaxation relaxation(material, out.defects, relaxation_settings);
+    out.events.relaxed_sites = relaxation.displaced_sites();
+
+    // A monolayer step (docs/realism.md, section 6): with probability step_probability a second
+    // layer covers the half-plane beyond a straight edge. Its defects are its own (same
+    // densities), placed on the lower lattice's indices over the image of the defect square.
+    RandomStream step_rng(seed, sample_index, StreamPurpose::StepEdge);
+    std::optional<StepEdge> step;
+    std::vector<Defect> upper_defects;
+    if (step_rng.uniform() < p.number("step_probability")) {
+        const double angle = p.number("step_angle_rad");
+        const double offset = std::cos(angle) * centre[0] + std::sin(angle) * centre[1] +
+                              p.number("step_offset_rel") * frame.size_nm;
+        step = StepEdge::for_material(material, angle, offset, p.number("step_height_nm"));
+        const auto c = step->lower_frame_nm(centre[0], centre[1]);
+        RandomStream upper_defect_rng(seed, sample_index, StreamPurpose::StepEdge, 1);
+        upper_defects = place_defects(material, cells_in_rectangle(material, c[0] - half, c[0] + half, c[1] - half, c[1] + half),
+                                      densities, upper_defect_rng);
+        out.events.step_edge = true;
+        out.events.step_offset_nm = offset;
+    }
+    const Relaxation upper_relaxation(material, upper_defects, relaxation_settings);
 
     // The sublattices that carry orbitals: the basis of the periodic surface (lattice_current.hpp).
     PeriodicSurface surface{material.a1(), material.a2(), {}};
@@ -266,32 +299,57 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
         return static_cast<int>(std::find(basis_sublattices.begin(), basis_sublattices.end(), s) - basis_sublattices.begin());
     };
 
-    std::vector<SiteOrbital> orbitals;
-    std::vector<Vec3> site_positions;
-    std::vector<int> site_sublattice;  // basis index of each site
-    std::vector<int> site_of_orbital;
-    std::vector<Vec3> vacancy_positions;
-    std::vector<int> vacancy_sublattice;
-    for (const CellIndex& c : cells_in_rectangle(material, path.x_lo - reach, path.x_hi + reach, path.y_lo - reach,
-                                                 path.y_hi + reach)) {
-        for (Sublattice s : basis_sublattices) {
-            const bool vacant = std::any_of(out.defects.begin(), out.defects.end(), [&](const Defect& d) {
-                return d.type == DefectType::Vacancy && d.site.sublattice == s && d.site.cell.i == c.i && d.site.cell.j == c.j;
-            });
-            if (vacant) {  // no orbital, no current: the lattice form subtracts the pristine site
-                vacancy_positions.push_back(material.position(c.i, c.j, s));
-                vacancy_sublattice.push_back(basis_index(s));
-                continue;
+    // The sites of one terrace over the region: orbitals and relaxed positions of the occupied
+    // sites, and the vacancies. The upper terrace keeps only the sites beyond the edge and maps
+    // every position onto its layer.
+    struct TerraceSites {
+        std::vector<SiteOrbital> orbitals;
+        std::vector<int> site_of_orbital;
+        std::vector<Vec3> positions;          // relaxed
+        std::vector<Vec3> lattice_positions;  // where the periodic lattice puts them
+        std::vector<int> sublattice;          // basis index of each site
+        std::vector<Vec3> vacancy_positions;
+        std::vector<int> vacancy_sublattice;
+    };
+    const auto terrace_sites = [&](const std::vector<CellIndex>& region, const std::vector<Defect>& defects,
+                                   const Relaxation& relax, const StepEdge* upper) {
+        const auto place = [&](const Vec3& r) { return upper != nullptr ? upper->upper_position(r) : r; };
+        TerraceSites t;
+        for (const CellIndex& c : region) {
+            for (Sublattice s : basis_sublattices) {
+                const Vec3 lattice = place(material.position(c.i, c.j, s));
+                if (upper != nullptr && !upper->upper(lattice.x(), lattice.y())) continue;
+                const bool vacant = std::any_of(defects.begin(), defects.end(), [&](const Defect& d) {
+                    return d.type == DefectType::Vacancy && d.site.sublattice == s && d.site.cell == c;
+                });
+                if (vacant) {  // no orbital, no current: the lattice form subtracts the pristine site
+                    t.vacancy_positions.push_back(lattice);
+                    t.vacancy_sublattice.push_back(basis_index(s));
+                    continue;
+                }
+                for (int a : model.orbitals_on(s)) {
+                    t.orbitals.push_back({c, a});
+                    t.site_of_orbital.push_back(static_cast<int>(t.positions.size()));
+                }
+                t.positions.push_back(place(relax.position_nm({c, s})));
+                t.lattice_positions.push_back(lattice);
+                t.sublattice.push_back(basis_index(s));
             }
-            for (int a : model.orbitals_on(s)) {
-                orbitals.push_back({c, a});
-                site_of_orbital.push_back(static_cast<int>(site_positions.size()));
-            }
-            site_positions.push_back(material.position(c.i, c.j, s));
-            site_sublattice.push_back(basis_index(s));
         }
+        return t;
+    };
+    const TerraceSites lower_sites = terrace_sites(
+        cells_in_rectangle(material, path.x_lo - reach, path.x_hi + reach, path.y_lo - reach, path.y_hi + reach),
+        out.defects, relaxation, nullptr);
+    TerraceSites upper_sites;
+    if (step) {
+        // The region's image in the lower frame (R_π is a point reflection: the box flips).
+        const auto lo = step->lower_frame_nm(path.x_hi + reach, path.y_hi + reach);
+        const auto hi = step->lower_frame_nm(path.x_lo - reach, path.y_lo - reach);
+        upper_sites = terrace_sites(cells_in_rectangle(material, lo[0], hi[0], lo[1], hi[1]), upper_defects,
+                                    upper_relaxation, &*step);
     }
-    out.sample_sites = static_cast<int>(site_positions.size());
+    out.sample_sites = static_cast<int>(lower_sites.positions.size() + upper_sites.positions.size());
 
     // Sample LDOS across the bias window by the T-matrix method, on the shared grid.
     const EnergyGrid grid = shared_grid(bias_V, p.number("ldos_energy_step_eV"));
@@ -303,20 +361,34 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     while (last - 1 >= 0 && energies[last - 1] >= e_hi - 1e-12) --last;
     // G0 is needed between every pair of site and defect cells: tabulate the span, rounded up
     // to a multiple of 16 cells so that samples of similar size share one table.
-    Box cells;
-    for (const auto& o : orbitals) cells.add(o.cell.i, o.cell.j);
-    for (const auto& d : out.defects) cells.add(d.site.cell.i, d.site.cell.j);
-    const int span = static_cast<int>(std::max(cells.x_hi - cells.x_lo, cells.y_hi - cells.y_lo));
     // On an N × N k-grid G0 is that of the N × N periodic supercell: offsets wrap beyond N/2.
     // A region larger than the configured grid allows gets a larger grid (doubling), so large
     // fields of view stay exact instead of failing.
-    const int table_range = 16 * ((span + 16) / 16);
-    int k_grid = p.integer("lattice_green_kgrid");
-    while (k_grid / 2 < table_range) k_grid *= 2;
-    const auto g0 = lattice_green(model, grid, broadening, k_grid, table_range);
-    const LdosSpectrum orbital_ldos =
-        tmatrix_ldos(*g0, model, out.defects, orbitals, TMatrixPrecision::Single, first, last - first + 1);
-    const LdosSpectrum site_ldos = summed_rows(orbital_ldos, site_of_orbital, out.sample_sites);
+    const auto green_for = [&](const TerraceSites& t, const std::vector<Defect>& defects) {
+        Box cells;
+        for (const auto& o : t.orbitals) cells.add(o.cell.i, o.cell.j);
+        for (const auto& d : defects) cells.add(d.site.cell.i, d.site.cell.j);
+        const int span = static_cast<int>(std::max(cells.x_hi - cells.x_lo, cells.y_hi - cells.y_lo));
+        const int table_range = 16 * ((span + 16) / 16);
+        int k_grid = p.integer("lattice_green_kgrid");
+        while (k_grid / 2 < table_range) k_grid *= 2;
+        return lattice_green(model, grid, broadening, k_grid, table_range);
+    };
+    const auto terrace_ldos = [&](const LatticeGreensFunction& g0, const TerraceSites& t,
+                                  const std::vector<Defect>& defects) {
+        const LdosSpectrum orbital_ldos =
+            tmatrix_ldos(g0, model, defects, t.orbitals, TMatrixPrecision::Single, first, last - first + 1);
+        return summed_rows(orbital_ldos, t.site_of_orbital, static_cast<int>(t.positions.size()));
+    };
+    const auto g0 = green_for(lower_sites, out.defects);
+    LdosSpectrum site_ldos = terrace_ldos(*g0, lower_sites, out.defects);
+    if (step && !upper_sites.positions.empty()) {
+        // One spectrum for the sites of both terraces, lower first.
+        const LdosSpectrum upper_ldos = terrace_ldos(*green_for(upper_sites, upper_defects), upper_sites, upper_defects);
+        Eigen::MatrixXd both(site_ldos.ldos_per_eV.rows() + upper_ldos.ldos_per_eV.rows(), site_ldos.ldos_per_eV.cols());
+        both << site_ldos.ldos_per_eV, upper_ldos.ldos_per_eV;
+        site_ldos.ldos_per_eV = std::move(both);
+    }
     // The pristine LDOS of each basis site (no defects: the diagonal of G0).
     std::vector<SiteOrbital> cell_orbitals;
     std::vector<int> basis_of_orbital;
@@ -335,57 +407,113 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
 
     // The current model (the lattice form, docs/tunneling.md) and the two ideal scans over the
     // forward pass.
-    const AtomPositions sample_atoms = AtomPositions::from_points(site_positions);
+    std::vector<Vec3> all_positions = lower_sites.positions;
+    all_positions.insert(all_positions.end(), upper_sites.positions.begin(), upper_sites.positions.end());
+    const AtomPositions sample_atoms = AtomPositions::from_points(all_positions);
+    const auto lower_count = static_cast<Eigen::Index>(lower_sites.positions.size());
+    const auto upper_count = static_cast<Eigen::Index>(upper_sites.positions.size());
     LatticeCurrentSettings lattice_settings;
     lattice_settings.kappa_per_nm = tunneling.kappa_per_nm;
     lattice_settings.relative_tolerance = std::max(tunneling.relative_tolerance, 1e-12);
     // The first set of apex tiles serves heights up to 0.1 nm over the set height (the ideal
     // scans and a well-tuned feedback stay there), further sets the feedback's excursions.
     lattice_settings.tile_max_gap_nm = p.number("tip_height_nm") + 0.1;
-    // The current model of one apex: the exact pair sum and the lattice form built on it.
+    // The upper terrace as a periodic surface: the lower basis mapped onto its layer.
+    PeriodicSurface upper_surface = surface;
+    if (step)
+        for (Vec3& b : upper_surface.basis_nm) b = step->upper_position(b);
+    // The current model of one apex: the exact pair sum over every site and the lattice form
+    // built on it; with a step, one lattice form per terrace and the model that switches between
+    // them (tunneling/terrace_current.hpp; band = the reach of the current).
     struct TipCurrent {
         std::unique_ptr<TunnelingModel> exact;
         std::unique_ptr<LatticeCurrentModel> lattice;
+        std::unique_ptr<LatticeCurrentModel> upper_lattice;
+        std::unique_ptr<TerraceCurrentModel> terrace;
+        [[nodiscard]] const CurrentModel* model() const {
+            return terrace ? static_cast<const CurrentModel*>(terrace.get()) : lattice.get();
+        }
     };
     const auto tip_current = [&](const Apex& a) {
         const LdosSpectrum& tip_ldos = a.ldos;
         const AtomPositions tip_atoms = AtomPositions::from_points(a.positions_nm);
+        const Eigen::MatrixXd pristine_weights = pair_weights(pristine_ldos, tip_ldos, bias_V);
         TipCurrent c;
         c.exact = std::make_unique<TunnelingModel>(tunneling_model(sample_atoms, site_ldos, tip_atoms, tip_ldos, bias_V, tunneling));
-        c.lattice = std::make_unique<LatticeCurrentModel>(lattice_current_model(
-            surface, pair_weights(pristine_ldos, tip_ldos, bias_V), tip_atoms, sample_atoms, site_sublattice,
-            c.exact->weights(), vacancy_positions, vacancy_sublattice, c.exact.get(), lattice_settings));
+        const auto terrace_model = [&](const PeriodicSurface& terrace_surface, const TerraceSites& t,
+                                       const Eigen::MatrixXd& weights) {
+            return std::make_unique<LatticeCurrentModel>(lattice_current_model(
+                terrace_surface, pristine_weights, tip_atoms, AtomPositions::from_points(t.positions),
+                AtomPositions::from_points(t.lattice_positions), t.sublattice, weights, t.vacancy_positions,
+                t.vacancy_sublattice, c.exact.get(), lattice_settings));
+        };
+        c.lattice = terrace_model(surface, lower_sites, c.exact->weights().topRows(lower_count));
+        if (step) {
+            c.upper_lattice = terrace_model(upper_surface, upper_sites, c.exact->weights().bottomRows(upper_count));
+            c.terrace = std::make_unique<TerraceCurrentModel>(c.lattice.get(), c.upper_lattice.get(), c.exact.get(),
+                                                              *step, reach);
+        }
         return c;
     };
     const TipCurrent first_tip = tip_current(apex);
-    const LatticeCurrentModel& current_model = *first_tip.lattice;
-    out.correction_sites = current_model.correction_sites();
+    const CurrentModel& current_model = *first_tip.model();
+    out.correction_sites = first_tip.lattice->correction_sites() +
+                           (first_tip.upper_lattice ? first_tip.upper_lattice->correction_sites() : 0);
     const TunnelingJunction junction{&current_model, p.number("sample_tilt_rad"), p.number("sample_tilt_azimuth_rad")};
     const PassTrajectory& fwd = trajectory.pass(ScanPass::Forward);
     const LateralPositions forward{frame.pixels, frame.pixels, fwd.x_nm, fwd.y_nm};
     const double z0 = p.number("tip_height_nm");
+    // With a step the constant-height image (and so the setpoint, its median) is taken z0 above
+    // the terrace under each pixel, so that both terraces are imaged alike; its evaluations are
+    // then not of the scanned model and do not start the constant-current solve.
+    std::optional<TerraceFollowingModel> following;
+    TunnelingJunction height_junction = junction;
+    if (step) {
+        following.emplace(&current_model, *step);
+        height_junction.model = &*following;
+    }
     HeightSlice slice;  // the constant-height evaluations start the constant-current solve
-    ScanImage constant_height = constant_height_scan(junction, forward, z0, options.threads, &slice);
+    HeightSlice* known = step ? nullptr : &slice;
+    ScanImage constant_height = constant_height_scan(height_junction, forward, z0, options.threads, known);
     out.setpoint = median_current(constant_height);
     ScanImage solved_slope;
     ScanImage constant_current =
-        constant_current_scan(junction, forward, out.setpoint, z0, {}, options.threads, &solved_slope, &slice);
+        constant_current_scan(junction, forward, out.setpoint, z0, {}, options.threads, &solved_slope, known);
     // The ideal gain from the slope at the solved heights (the solver's last evaluation there).
     std::vector<double> slopes;
     for (std::size_t k = 0; k < forward.x_nm.size(); k += std::max<std::size_t>(1, forward.x_nm.size() / 256))
         slopes.push_back(-solved_slope.values[k]);
     std::nth_element(slopes.begin(), slopes.begin() + slopes.size() / 2, slopes.end());
     out.ideal_gain_nm = 1.0 / slopes[slopes.size() / 2];
+    // The reference of the relative current noise: the std of the constant-height current. Over
+    // a step the edge atoms stand level with the apex in the band around the edge, and their
+    // current would swamp it: there the pixels farther than the band from the edge count.
+    double noise_reference_std = standard_deviation(constant_height.values);
+    if (step) {
+        std::vector<double> terrace_values;
+        for (std::size_t k = 0; k < forward.x_nm.size(); ++k)
+            if (std::abs(step->signed_distance_nm(forward.x_nm[k], forward.y_nm[k])) > reach)
+                terrace_values.push_back(constant_height.values[k]);
+        if (terrace_values.size() >= 16) noise_reference_std = standard_deviation(terrace_values);
+    }
     out.times.constant_current_ms = ms_since(t0);
     t0 = Clock::now();
 
+    // The labels of the forward pass: of the lower terrace, or of both terraces of a step.
+    const auto truth = [&](std::span<const std::uint8_t> adsorbate_mask) {
+        const PixelPositions positions = pixel_positions(trajectory, ScanPass::Forward);
+        const SurfaceFeatures features{.relaxation = &relaxation, .adsorbate_mask = adsorbate_mask};
+        if (!step) return ground_truth(material, out.defects, positions, {}, features);
+        return stepped_ground_truth(material, out.defects, upper_defects, *step, positions, {}, features,
+                                    &upper_relaxation);
+    };
     const char* pass_names[2] = {"forward", "backward"};
     if (p.text("scan_mode") == "constant_current") {
-        add_control_channels(out, constant_current, p.number("noise_rel") * standard_deviation(constant_height.values),
+        add_control_channels(out, constant_current, p.number("noise_rel") * noise_reference_std,
                              seed, sample_index);
         out.channels.push_back({"constant_height_current", "arb", std::move(constant_height)});
         out.channels.push_back({"constant_current_height", "nm", std::move(constant_current)});
-        out.truth = ground_truth(material, out.defects, pixel_positions(trajectory, ScanPass::Forward));
+        out.truth = truth({});
         out.times.ground_truth_ms = ms_since(t0);
         return out;
     }
@@ -407,7 +535,7 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     fb.piezo.C_per_V = p.number("hysteresis_gamma");
     fb.piezo.hysteresis = fb.piezo.beta_nm_per_V > 0.0;
     fb.noise_rel = p.number("noise_rel");
-    fb.noise_reference_std = standard_deviation(constant_height.values);
+    fb.noise_reference_std = noise_reference_std;
     fb.time_noise.pink_rel = p.number("noise_pink_rel");
     fb.time_noise.hum_rel = p.number("noise_hum_rel");
     fb.time_noise.hum_frequency_Hz = p.number("hum_frequency_Hz");
@@ -419,12 +547,34 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     TunnelingJunction changed_junction = junction;
     if (changed_apex) {
         second_tip = tip_current(*changed_apex);
-        changed_junction.model = second_tip.lattice.get();
+        changed_junction.model = second_tip.model();
         events.changed_junction = &changed_junction;
         events.change_line = change_line;
     }
     FeedbackChannels feedback =
         feedback_scan(junction, frame, trajectory, fb, noise_rng, {&constant_current, &solved_slope}, events);
+
+    // Adsorbates the tip drags along (docs/realism.md, section 6): topography, before the
+    // recording flaws below.
+    AdsorbateSettings adsorbate_settings;
+    adsorbate_settings.per_nm2 = p.number("adsorbate_per_nm2");
+    adsorbate_settings.height_nm = p.number("adsorbate_height_nm");
+    adsorbate_settings.width_nm = p.number("adsorbate_width_nm");
+    adsorbate_settings.hop_probability = p.number("adsorbate_hop_probability");
+    adsorbate_settings.hop_nm = p.number("adsorbate_hop_nm");
+    adsorbate_settings.follow_gain = std::clamp(fb.kp_rel, 0.05, 1.0);
+    adsorbate_settings.updates_per_pixel = fb.updates_per_pixel;
+    AdsorbateRecord adsorbates;
+    if (adsorbate_settings.per_nm2 > 0.0) {
+        RandomStream adsorbate_rng(seed, sample_index, StreamPurpose::Adsorbates);
+        adsorbates = apply_adsorbates(feedback.z_recorded_nm[0].values, feedback.z_recorded_nm[1].values,
+                                      feedback.z_true_nm[0].values, feedback.z_true_nm[1].values, frame, trajectory,
+                                      adsorbate_settings, adsorbate_rng);
+    }
+    out.events.adsorbates = static_cast<int>(adsorbates.placed.size());
+    out.events.adsorbate_hops = adsorbates.hops;
+    out.adsorbates_placed = std::move(adsorbates.placed);
+    out.adsorbates_final = std::move(adsorbates.final);
 
     // Line offsets, streaks and lost-feedback lines on the recorded topography.
     LineArtifactSettings lines;
@@ -456,7 +606,7 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     out.channels.push_back({"constant_height_current", "arb", std::move(constant_height)});
     out.channels.push_back({"constant_current_height", "nm", std::move(constant_current)});
 
-    out.truth = ground_truth(material, out.defects, pixel_positions(trajectory, ScanPass::Forward));
+    out.truth = truth(adsorbates.mask);
     out.times.ground_truth_ms = ms_since(t0);
     return out;
 }

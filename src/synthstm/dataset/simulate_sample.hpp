@@ -9,6 +9,7 @@
 
 #include "synthstm/config/config.hpp"
 #include "synthstm/groundtruth/ground_truth.hpp"
+#include "synthstm/instrument/adsorbates.hpp"
 #include "synthstm/instrument/lateral.hpp"
 #include "synthstm/lattice/defects.hpp"
 #include "synthstm/scan/feedback_scan.hpp"
@@ -39,6 +40,11 @@ struct ScanEventRecord {
     int tip_change_col = -1;       ///< that line's image column when the fast axis is y, else −1
     int streaks = 0;               ///< streaks added to the recorded topography (both passes)
     int feedback_lost_lines = 0;   ///< lines where the feedback lost track
+    int relaxed_sites = 0;         ///< sites moved by the relaxation around defects (whole defect region)
+    int adsorbates = 0;            ///< adsorbates placed over the scanned area
+    int adsorbate_hops = 0;        ///< pushes of adsorbates by the tip
+    bool step_edge = false;        ///< a monolayer step crosses the scan (docs/realism.md)
+    double step_offset_nm = 0.0;   ///< its edge: the line (cos θ, sin θ)·r = this, θ = step_angle_rad
 };
 
 /// Everything one sample produces.
@@ -55,6 +61,8 @@ struct SimulatedSample {
     int correction_sites = 0;       ///< sites whose pair weights differ from the pristine lattice's (and vacancies)
     StageTimes times;               ///< per-stage timing
     ScanEventRecord events;         ///< tip change, streaks, lost lines
+    std::vector<Adsorbate> adsorbates_placed;  ///< adsorbates before the feedback scan (sample frame)
+    std::vector<Adsorbate> adsorbates_final;   ///< the same after it (dragged by the tip)
 };
 
 /// Options that do not change the result.

@@ -18,7 +18,7 @@ std::string class_name(std::int32_t class_id) {
     static const char* const names[kNumPixelClasses] = {"background",     "lattice",       "vacancy_top",
                                                         "dopant_top",     "vacancy_bottom", "dopant_bottom",
                                                         "vacancy_metal",  "dopant_metal",  "antisite_top",
-                                                        "antisite_bottom", "antisite_metal"};
+                                                        "antisite_bottom", "antisite_metal", "adsorbate"};
     if (class_id < 0 || class_id >= kNumPixelClasses) {
         invalid_input(fmt::format("class id {} outside 0..{}", class_id, kNumPixelClasses - 1));
     }
@@ -35,19 +35,27 @@ void ClassMapOptions::validate() const {
 }
 
 std::vector<std::int32_t> class_map(const TmdMaterial& material, std::span<const Defect> defects,
-                                    const PixelPositions& positions, const ClassMapOptions& options) {
+                                    const PixelPositions& positions, const ClassMapOptions& options,
+                                    const Relaxation* relaxation, std::span<const std::uint8_t> adsorbate_mask) {
     validate_lattice_constant(material);
     positions.validate();
     options.validate();
+    if (!adsorbate_mask.empty() && adsorbate_mask.size() != positions.x_nm.size())
+        invalid_input(fmt::format("adsorbate mask has {} pixels, the image {}", adsorbate_mask.size(), positions.x_nm.size()));
     const DefectLocator locator(material, defects, options.defect_radius_a * material.a_nm);
     const double site_radius_nm = options.site_radius_a * material.a_nm;
     std::vector<std::int32_t> map(positions.x_nm.size(), kBackgroundClass);
     for (std::size_t i = 0; i < map.size(); ++i) {
+        if (!adsorbate_mask.empty() && adsorbate_mask[i] != 0) {
+            map[i] = kAdsorbateClass;
+            continue;
+        }
         const NearestDefect near = locator.nearest(positions.x_nm[i], positions.y_nm[i]);
         if (near.index >= 0) {
             const Defect& d = defects[static_cast<std::size_t>(near.index)];
             map[i] = defect_class(d.type, d.site.sublattice);
-        } else if (nearest_top_site_distance_nm(material, positions.x_nm[i], positions.y_nm[i]) <= site_radius_nm) {
+        } else if (nearest_top_site_distance_nm(material, positions.x_nm[i], positions.y_nm[i], relaxation) <=
+                   site_radius_nm) {
             map[i] = kLatticeSiteClass;
         }
     }

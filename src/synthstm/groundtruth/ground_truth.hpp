@@ -18,12 +18,20 @@ struct GroundTruth {
     int pixels = 0;                       ///< N
     std::vector<float> lattice;           ///< lattice map, 0–1
     std::vector<float> defect;            ///< defect map, 0–1
-    std::vector<std::int32_t> classes;    ///< class map, ids 0–7 (class_map.hpp)
+    std::vector<std::int32_t> classes;    ///< class map, ids 0–11 (class_map.hpp)
     std::vector<DefectLabel> defects;     ///< every input defect, in input order
+    std::vector<std::uint8_t> terrace;    ///< 1 over the upper terrace of a step, else 0 (terrace_map.hpp)
+};
+
+/// What the surface holds beyond point defects on the ideal lattice (docs/realism.md).
+struct SurfaceFeatures {
+    const Relaxation* relaxation = nullptr;       ///< relaxed site positions (lattice and class maps)
+    std::span<const std::uint8_t> adsorbate_mask;  ///< N×N, non-zero where an adsorbate covered the pixel; empty: none
 };
 
 /// Computes every label for the given positions.
 GroundTruth ground_truth(const TmdMaterial& material, std::span<const Defect> defects,
-                         const PixelPositions& positions, const ClassMapOptions& options = {});
+                         const PixelPositions& positions, const ClassMapOptions& options = {},
+                         const SurfaceFeatures& features = {});
 
 }  // namespace synthstm

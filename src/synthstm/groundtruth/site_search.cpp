@@ -20,7 +20,7 @@ float site_profile(double distance_nm, double a_nm) {
     return static_cast<float>(std::clamp(1.1 - distance_nm / (0.5 * a_nm), 0.0, 1.0));
 }
 
-double nearest_top_site_distance_nm(const TmdMaterial& m, double x_nm, double y_nm) {
+double nearest_top_site_distance_nm(const TmdMaterial& m, double x_nm, double y_nm, const Relaxation* relaxation) {
     // Fractional coordinates: r = u a1 + v a2 with a1 = (a, 0), a2 = (a/2, a√3/2).
     const double a = m.a_nm;
     const double v = y_nm / (0.5 * std::sqrt(3.0) * a);
@@ -33,8 +33,14 @@ double nearest_top_site_distance_nm(const TmdMaterial& m, double x_nm, double y_
         for (int di = -1; di <= 2; ++di) {
             const double i = i0 + di;
             const double j = j0 + dj;
-            const double dx = x_nm - (i + 0.5 * j) * a;
-            const double dy = y_nm - j * 0.5 * std::sqrt(3.0) * a;
+            double dx = x_nm - (i + 0.5 * j) * a;
+            double dy = y_nm - j * 0.5 * std::sqrt(3.0) * a;
+            if (relaxation != nullptr) {
+                const Vec3 shift = relaxation->displacement_nm(
+                    {{static_cast<int>(i), static_cast<int>(j)}, Sublattice::ChalcogenTop});
+                dx -= shift.x();
+                dy -= shift.y();
+            }
             best = std::min(best, dx * dx + dy * dy);
         }
     }

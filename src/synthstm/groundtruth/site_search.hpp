@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "synthstm/lattice/defects.hpp"
+#include "synthstm/lattice/relaxation.hpp"
 
 namespace synthstm {
 
@@ -17,8 +18,11 @@ void validate_lattice_constant(const TmdMaterial& material);
 /// The seed's target profile clip(1.1 − d/(a/2), 0, 1) for in-plane distance d (nm).
 float site_profile(double distance_nm, double a_nm);
 
-/// In-plane distance (nm) from (x, y) to the nearest top-chalcogen site i a1 + j a2.
-double nearest_top_site_distance_nm(const TmdMaterial& material, double x_nm, double y_nm);
+/// In-plane distance (nm) from (x, y) to the nearest top-chalcogen site i a1 + j a2, displaced
+/// by the relaxation where one is given (its displacements, a few pm, keep the nearest site
+/// among the corners of the containing cell and their neighbours).
+double nearest_top_site_distance_nm(const TmdMaterial& material, double x_nm, double y_nm,
+                                    const Relaxation* relaxation = nullptr);
 
 /// The defect nearest to a point, if one lies within the locator's reach.
 struct NearestDefect {

@@ -274,9 +274,21 @@ LatticeCurrentModel lattice_current_model(const PeriodicSurface& surface, const 
                                           const std::vector<Vec3>& vacancies_nm,
                                           const std::vector<int>& vacancy_sublattice,
                                           const CurrentModel* exact, const LatticeCurrentSettings& settings) {
+    return lattice_current_model(surface, pristine_weights, tip_nm, region_sites_nm, region_sites_nm, region_sublattice,
+                                 region_weights, vacancies_nm, vacancy_sublattice, exact, settings);
+}
+
+LatticeCurrentModel lattice_current_model(const PeriodicSurface& surface, const Eigen::MatrixXd& pristine_weights,
+                                          const AtomPositions& tip_nm, const AtomPositions& region_sites_nm,
+                                          const AtomPositions& region_lattice_sites_nm,
+                                          const std::vector<int>& region_sublattice,
+                                          const Eigen::MatrixXd& region_weights,
+                                          const std::vector<Vec3>& vacancies_nm,
+                                          const std::vector<int>& vacancy_sublattice,
+                                          const CurrentModel* exact, const LatticeCurrentSettings& settings) {
     const int sites = region_sites_nm.size();
     if (static_cast<int>(region_sublattice.size()) != sites || region_weights.rows() != sites ||
-        region_weights.cols() != pristine_weights.cols())
+        region_weights.cols() != pristine_weights.cols() || region_lattice_sites_nm.size() != sites)
         invalid_input("lattice current: region sites, sublattices and weights do not match");
     if (vacancies_nm.size() != vacancy_sublattice.size())
         invalid_input("lattice current: vacancies and their sublattices do not match");
@@ -284,15 +296,27 @@ LatticeCurrentModel lattice_current_model(const PeriodicSurface& surface, const 
     const auto check_sublattice = [&](int s) {
         if (s < 0 || s >= basis) invalid_input(fmt::format("lattice current: sublattice index {} out of range", s));
     };
+    // A displacement δ changes a site's factor by about 2κδ: below ε it counts as in place.
+    const double moved_nm = settings.site_tolerance / (2.0 * settings.kappa_per_nm);
     std::vector<Vec3> kept;
     std::vector<Eigen::RowVectorXd> rows;
     for (int i = 0; i < sites; ++i) {
         const int s = region_sublattice[static_cast<std::size_t>(i)];
         check_sublattice(s);
+        const Vec3 here(region_sites_nm.x_nm[i], region_sites_nm.y_nm[i], region_sites_nm.z_nm[i]);
+        const Vec3 lattice(region_lattice_sites_nm.x_nm[i], region_lattice_sites_nm.y_nm[i],
+                           region_lattice_sites_nm.z_nm[i]);
+        if ((here - lattice).norm() > moved_nm) {
+            kept.push_back(lattice);
+            rows.push_back(-pristine_weights.row(s));
+            kept.push_back(here);
+            rows.push_back(region_weights.row(i));
+            continue;
+        }
         const Eigen::RowVectorXd delta = region_weights.row(i) - pristine_weights.row(s);
         const double scale = pristine_weights.row(s).cwiseAbs().maxCoeff();
         if (delta.cwiseAbs().maxCoeff() > settings.site_tolerance * scale) {
-            kept.emplace_back(region_sites_nm.x_nm[i], region_sites_nm.y_nm[i], region_sites_nm.z_nm[i]);
+            kept.push_back(here);
             rows.push_back(delta);
         }
     }

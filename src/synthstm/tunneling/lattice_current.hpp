@@ -114,4 +114,18 @@ LatticeCurrentModel lattice_current_model(const PeriodicSurface& surface, const 
                                           const std::vector<Vec3>& vacancies_nm,
                                           const std::vector<int>& vacancy_sublattice, const CurrentModel* exact, const LatticeCurrentSettings& settings = {});
 
+/// The same for a relaxed region (lattice/relaxation.hpp): region_sites_nm are the sites where
+/// they are, region_lattice_sites_nm where the periodic lattice puts them (same order). A site
+/// moved by more than site_tolerance/(2κ) (its factor e^{−2κd} changes by more than ε) is not
+/// pristine whatever its weights: it joins the corrections as −C⁰_sj at its lattice position
+/// (like a vacancy) plus C_ij where it is.
+LatticeCurrentModel lattice_current_model(const PeriodicSurface& surface, const Eigen::MatrixXd& pristine_weights,
+                                          const AtomPositions& tip_nm, const AtomPositions& region_sites_nm,
+                                          const AtomPositions& region_lattice_sites_nm,
+                                          const std::vector<int>& region_sublattice,
+                                          const Eigen::MatrixXd& region_weights,
+                                          const std::vector<Vec3>& vacancies_nm,
+                                          const std::vector<int>& vacancy_sublattice, const CurrentModel* exact,
+                                          const LatticeCurrentSettings& settings = {});
+
 }  // namespace synthstm
