@@ -26,6 +26,7 @@
 /// tile, so results are bit-identical whatever the order of evaluation or number of threads.
 #include <atomic>
 #include <memory>
+#include <numbers>
 #include <optional>
 #include <vector>
 
@@ -75,7 +76,7 @@ public:
     /// Σ_ij |C_ij| over all pairs.
     [[nodiscard]] double total_abs_weight() const;
     /// e: the bound's factor for the taper (see above).
-    static constexpr double kTaperBoundFactor = 2.718281828459045;
+    static constexpr double kTaperBoundFactor = std::numbers::e;
     /// The highest site, the plane gap is measured from.
     [[nodiscard]] double top_site_nm() const;
     /// Number of tiles built so far (for the benchmarks).
