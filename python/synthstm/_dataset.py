@@ -47,6 +47,8 @@ class Dataset:
             "class_map": f["targets/class_map"][i],
             "sample_index": int(f["sample_index"][i]),
         }
+        if "targets/terrace" in f:  # datasets written before step edges have no terrace map
+            sample["terrace"] = f["targets/terrace"][i]
         sample["parameters"] = {key: _plain(column[i]) for key, column in self.parameters.items()}
         return sample
 

@@ -7,7 +7,7 @@ from ._config import as_config
 
 # The arrays synthstm generate stores per sample without --channels (docs/dataset.md).
 DATASET_ARRAYS = ("inputs/z_recorded", "inputs/z_recorded_raw", "targets/lattice", "targets/defects",
-                  "targets/class_map")
+                  "targets/class_map", "targets/terrace")
 
 
 def render(config, seed, index=0, threads=1):

@@ -26,7 +26,7 @@ def test_open_dataset_reads_every_sample_as_simulated(generated):
             expected = synthstm.dataset_sample(config, 9, i)
             for path, name in [("inputs/z_recorded", "input"), ("inputs/z_recorded_raw", "input_raw"),
                                ("targets/lattice", "lattice"), ("targets/defects", "defects"),
-                               ("targets/class_map", "class_map")]:
+                               ("targets/class_map", "class_map"), ("targets/terrace", "terrace")]:
                 assert sample[name].dtype == expected[path].dtype, name
                 assert sample[name].tobytes() == expected[path].tobytes(), name
             drawn = config.draw(9, i)
