@@ -65,6 +65,15 @@ for m in ("lattice", "defects"):
     assert 0 <= r["maps"][m]["mse"] < 1 and r["maps"][m]["r2"] <= 1, r
 d = r["detection"]
 assert 0 <= d["precision"] <= 1 and 0 <= d["recall"] <= 1 and abs(d["tolerance_nm"] - 0.166) < 1e-9, d
+# The top layer's figures count exactly the top-layer defects of the images (Se_top rows).
+import h5py
+with h5py.File("data/dataset.h5", "r") as f:
+    rows = f["defects"][:]
+top = int(((rows["in_image"] == 1) & (rows["sublattice"] == b"Se_top")).sum())
+t = r["detection_top_layer"]
+assert t["true_positives"] + t["false_negatives"] == top, (t, top)
+assert d["true_positives"] + d["false_negatives"] == int((rows["in_image"] == 1).sum()), d
+assert t["true_positives"] <= d["true_positives"], (t, d)
 PY
 [[ -s eval.png ]] || fail "evaluate wrote no picture"
 expect_error "model.json does not exist" evaluate --model nowhere --data data

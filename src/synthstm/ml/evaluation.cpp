@@ -1,6 +1,7 @@
 #include "synthstm/ml/evaluation.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -59,7 +60,7 @@ nlohmann::json evaluate_model(const EvaluateOptions& o, const EvaluateProgress& 
     const double tolerance_nm = info.lattice_constant_nm / 2;
 
     MapErrors lattice, defects, all;
-    DetectionCounts counts;
+    DetectionCounts counts, top_counts;
     ImageGrid grid;
     grid.column_titles = {"input", "lattice", "predicted", "defects", "predicted", "detections"};
     for (std::uint64_t start = first; start < n; start += static_cast<std::uint64_t>(o.batch)) {
@@ -79,6 +80,20 @@ nlohmann::json evaluate_model(const EvaluateOptions& o, const EvaluateProgress& 
             const double tolerance_px = tolerance_nm / (size_nm[row] / static_cast<double>(side));
             const std::vector<Peak> found = find_peaks(map(maps, 1), side, side, o.threshold, tolerance_px);
             counts += match_detections(found, truth[row], tolerance_px);
+            // The top layer alone: its defects against the peaks, those at a lower-layer defect
+            // (and at no top one) left out, since the imaged layer hides what lies below it.
+            std::vector<TruthDefect> top;
+            std::vector<Peak> top_found;
+            for (const TruthDefect& t : truth[row])
+                if (t.top_layer) top.push_back(t);
+            for (const Peak& p : found) {
+                const auto near = [&](const TruthDefect& t) { return std::hypot(p.x_px - t.x_px, p.y_px - t.y_px) <= tolerance_px; };
+                const bool at_top = std::any_of(top.begin(), top.end(), near);
+                const bool at_lower = std::any_of(truth[row].begin(), truth[row].end(),
+                                                  [&](const TruthDefect& t) { return !t.top_layer && near(t); });
+                if (at_top || !at_lower) top_found.push_back(p);
+            }
+            top_counts += match_detections(top_found, top, tolerance_px);
             if (!o.examples_png.empty() && grid.row_labels.size() < static_cast<std::size_t>(std::max(0, o.examples)))
                 add_example(grid, row, block, k, maps, found, truth[row]);
         }
@@ -88,12 +103,16 @@ nlohmann::json evaluate_model(const EvaluateOptions& o, const EvaluateProgress& 
     nlohmann::json detection = counts.to_json();
     detection["threshold"] = o.threshold;
     detection["tolerance_nm"] = tolerance_nm;
+    nlohmann::json top_detection = top_counts.to_json();
+    top_detection["threshold"] = o.threshold;
+    top_detection["tolerance_nm"] = tolerance_nm;
     return {{"model", o.run.string()},
             {"data", data.file().string()},
             {"samples", n - first},
             {"first_sample", first},
             {"maps", {{"lattice", lattice.to_json()}, {"defects", defects.to_json()}, {"both", all.to_json()}}},
-            {"detection", detection}};
+            {"detection", detection},
+            {"detection_top_layer", top_detection}};
 }
 
 }  // namespace synthstm::ml

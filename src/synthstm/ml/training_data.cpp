@@ -2,6 +2,8 @@
 #include "synthstm/ml/real_scan.hpp"
 
 #include <algorithm>
+#include <cstring>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -140,7 +142,8 @@ std::vector<std::vector<TruthDefect>> TrainingData::defects_in_image() const {
         if (!d.in_image) continue;
         const auto row = std::lower_bound(index.begin(), index.end(), d.sample_index);
         if (row == index.end() || *row != d.sample_index) continue;
-        out[static_cast<std::size_t>(row - index.begin())].push_back({d.x_px, d.y_px});
+        const std::string_view sublattice(d.sublattice, strnlen(d.sublattice, sizeof d.sublattice));
+        out[static_cast<std::size_t>(row - index.begin())].push_back({d.x_px, d.y_px, sublattice.ends_with("_top")});
     }
     return out;
 }

@@ -25,8 +25,9 @@ struct SampleBlock {
 
 /// A true defect in image coordinates.
 struct TruthDefect {
-    double x_px = 0;  ///< fractional column
-    double y_px = 0;  ///< fractional row (row 0 = top line)
+    double x_px = 0;         ///< fractional column
+    double y_px = 0;         ///< fractional row (row 0 = top line)
+    bool top_layer = false;  ///< on the imaged (top chalcogen) layer, "…_top" sublattice
 };
 
 /// The input channels a network may take: "z_recorded" (inputs/z_recorded / 255) first, then
