@@ -120,6 +120,9 @@ void register_train(CLI::App& app) {
                   "no symmetry or intensity augmentation");
     cmd->add_flag("--no-level", [c](std::int64_t) { c->options.level_input = false; },
                   "learn from the seed's input (z_recorded min-max scaled) instead of the levelled one");
+    cmd->add_option("--defect-weight", c->options.defect_weight,
+                    "weight the defect map's squared errors by 1 + this × target (0: the seed's plain MSE)")
+        ->capture_default_str();
     cmd->add_flag("--resume", c->options.resume, "continue RUN from its checkpoint up to --epochs");
     cmd->add_flag("--quiet", c->quiet, "no progress display");
     cmd->callback([c] { run_train(*c); });

@@ -16,6 +16,7 @@ expect_error "does not exist" train --data nowhere --out run "${net[@]}"
 expect_error "--epochs must be at least 1" train --data data --out run "${net[@]}" --epochs 0
 expect_error "--lr must be a number or auto" train --data data --out run --lr fast
 expect_error "--device must be cpu or cuda" train --data data --out run "${net[@]}" --device tpu
+expect_error "--defect-weight must be in" train --data data --out run "${net[@]}" --defect-weight -1
 expect_error "U-Net depth must be 1–6" train --data data --out run --depth 9 --lr 0.01 --quiet
 expect_error "--depth 4 halves 16 px images to under 2 px" train --data data --out run --depth 4 --lr 0.01 --quiet
 expect_error "does not exist" train --data data --out run "${net[@]}" --resume
@@ -49,6 +50,9 @@ grep -q "nothing to do" train3.txt || fail "resume of a finished run: $(cat trai
 # --no-level: the seed's unlevelled input, recorded in model.json and used again by evaluate.
 "$bin" train --data data --out runraw "${net[@]}" --epochs 1 --no-level >/dev/null || fail "train --no-level exited $?"
 "$python" -c "import json; assert json.load(open('runraw/model.json'))['level_input'] is False" || fail "--no-level: model.json"
+# --defect-weight: the weighted loss trains and is recorded.
+"$bin" train --data data --out runw "${net[@]}" --epochs 1 --defect-weight 5 >/dev/null || fail "train --defect-weight exited $?"
+"$python" -c "import json; assert json.load(open('runw/model.json'))['defect_weight'] == 5" || fail "--defect-weight: model.json"
 "$bin" evaluate --model runraw --data data --json >/dev/null || fail "evaluate of a --no-level run exited $?"
 printf 'not hdf5' >notdata.h5
 expect_error "notdata.h5" train --data notdata.h5 --out runbad "${net[@]}"

@@ -49,6 +49,7 @@ nlohmann::json ModelInfo::to_json() const {
             {"outputs", outputs},
             {"input_scaling", "per image: (z - min) / (max - min), 0-1"},
             {"level_input", level_input},
+            {"defect_weight", defect_weight},
             {"output_activation", "sigmoid"},
             {"nm_per_px", nm_per_px},
             {"nm_per_px_min", nm_per_px_min},
@@ -78,6 +79,7 @@ ModelInfo ModelInfo::read(const std::filesystem::path& run_dir) {
     m.outputs = field<std::vector<std::string>>(j, "outputs", where);
     // Runs written before the option learned from the unlevelled input.
     m.level_input = j.contains("level_input") ? field<bool>(j, "level_input", where) : false;
+    m.defect_weight = j.contains("defect_weight") ? field<double>(j, "defect_weight", where) : 0.0;
     m.nm_per_px = field<double>(j, "nm_per_px", where);
     m.nm_per_px_min = field<double>(j, "nm_per_px_min", where);
     m.nm_per_px_max = field<double>(j, "nm_per_px_max", where);

@@ -32,6 +32,7 @@ struct ModelInfo {
     std::vector<std::string> outputs = {"lattice", "defects"};   ///< output maps
     bool level_input = true;                ///< z_recorded levelled (plane, then line medians) before scaling,
                                             ///< as predict levels a real scan; false: the seed's 0–255 input
+    double defect_weight = 0.0;             ///< training loss: defect-map errors weighted by 1 + this × target
     double nm_per_px = 0;                   ///< median nm per pixel of the training images
     double nm_per_px_min = 0;               ///< smallest nm per pixel in the training data
     double nm_per_px_max = 0;               ///< largest nm per pixel in the training data

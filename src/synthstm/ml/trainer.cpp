@@ -43,10 +43,20 @@ std::uint64_t validation_count(std::uint64_t n, double fraction) {
     return std::clamp<std::uint64_t>(static_cast<std::uint64_t>(std::llround(static_cast<double>(n) * fraction)), 1, n - 1);
 }
 
-/// Runs the training step loop body: forward, MSE, backward, optimiser step; returns the loss.
-double train_step(UNet& model, torch::optim::AdamW& optimizer, const torch::Tensor& x, const torch::Tensor& y) {
+/// The training loss: MSE, with the defect map's squared errors weighted by 1 + w·target when
+/// defect_weight w > 0 (defect pixels are a few per cent of the map; plain MSE lets it stay low).
+torch::Tensor training_loss(const torch::Tensor& prediction, const torch::Tensor& target, double defect_weight) {
+    if (defect_weight == 0.0) return torch::mse_loss(prediction, target);
+    torch::Tensor weight = torch::ones_like(target);
+    weight.select(1, 1).add_(target.select(1, 1), defect_weight);
+    return (weight * (prediction - target).square()).mean();
+}
+
+/// Runs the training step loop body: forward, loss, backward, optimiser step; returns the loss.
+double train_step(UNet& model, torch::optim::AdamW& optimizer, const torch::Tensor& x, const torch::Tensor& y,
+                  double defect_weight = 0.0) {
     optimizer.zero_grad();
-    torch::Tensor loss = torch::mse_loss(model->forward(x), y);
+    torch::Tensor loss = training_loss(model->forward(x), y, defect_weight);
     loss.backward();
     optimizer.step();
     return loss.item<double>();
@@ -173,6 +183,8 @@ std::vector<EpochReport> train(const TrainOptions& o, const StepProgress& on_ste
     if (o.epochs < 1) invalid_input(fmt::format("--epochs must be at least 1, got {}", o.epochs));
     if (o.batch < 1) invalid_input(fmt::format("--batch must be at least 1, got {}", o.batch));
     if (o.lr && !(*o.lr > 0 && *o.lr < 10)) invalid_input(fmt::format("--lr must be in (0, 10), got {}", *o.lr));
+    if (!(o.defect_weight >= 0 && o.defect_weight <= 1000))
+        invalid_input(fmt::format("--defect-weight must be in [0, 1000], got {}", o.defect_weight));
     if (!(o.validation_fraction >= 0 && o.validation_fraction < 1))
         invalid_input(fmt::format("--val-fraction must be in [0, 1), got {}", o.validation_fraction));
     const torch::Device device = parse_device(o.device);
@@ -200,6 +212,7 @@ std::vector<EpochReport> train(const TrainOptions& o, const StepProgress& on_ste
         info.unet.in_channels = static_cast<int>(inputs.size());
         info.inputs = inputs;
         info.level_input = level_input;
+        info.defect_weight = o.defect_weight;
         info.unet.validate();
         const PixelScale scale = pixel_scale(data);
         info.nm_per_px = scale.median;
@@ -258,7 +271,7 @@ std::vector<EpochReport> train(const TrainOptions& o, const StepProgress& on_ste
         train_source.pass(&rng, o.augment, device, [&](const torch::Tensor& x, const torch::Tensor& y) {
             lr = one_cycle_lr(state.step, total_steps, state.max_lr);
             set_lr(optimizer, lr);
-            const double loss = train_step(model, optimizer, x, y);
+            const double loss = train_step(model, optimizer, x, y, info.defect_weight);
             if (!std::isfinite(loss))
                 invalid_input(fmt::format("the training loss became {} at epoch {} (learning rate {:.3g} too high?)", loss,
                                           epoch, lr));

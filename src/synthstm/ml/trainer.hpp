@@ -26,6 +26,7 @@ struct TrainOptions {
     UNetSpec unet;                       ///< architecture (in_channels follows `inputs`)
     std::vector<std::string> inputs = {"z_recorded"};  ///< input channels (input_channel_names())
     bool level_input = true;             ///< level z_recorded as predict does (TrainingData)
+    double defect_weight = 0.0;          ///< defect-map errors weighted by 1 + this × target (0: plain MSE)
     bool resume = false;                 ///< continue from RUN/checkpoint.pt
     double validation_fraction = 0.1;    ///< the last this fraction of samples (by index) validate
     bool augment = true;                 ///< symmetries of the square + intensity scale/offset
