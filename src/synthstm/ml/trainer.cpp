@@ -4,6 +4,7 @@
 #include <cmath>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <numbers>
 #include <sstream>
 
@@ -188,10 +189,12 @@ std::vector<EpochReport> train(const TrainOptions& o, const StepProgress& on_ste
     if (!(o.validation_fraction >= 0 && o.validation_fraction < 1))
         invalid_input(fmt::format("--val-fraction must be in [0, 1), got {}", o.validation_fraction));
     const torch::Device device = parse_device(o.device);
-    // A resumed run keeps its own input channels.
-    const bool resuming = o.resume && std::filesystem::exists(o.out / kModelInfoFile);
-    const std::vector<std::string> inputs = resuming ? ModelInfo::read(o.out).inputs : o.inputs;
-    const bool level_input = resuming ? ModelInfo::read(o.out).level_input : o.level_input;
+    // A resumed run keeps its own input channels and levelling.
+    const std::optional<ModelInfo> resumed = o.resume && std::filesystem::exists(o.out / kModelInfoFile)
+                                                 ? std::optional<ModelInfo>(ModelInfo::read(o.out))
+                                                 : std::nullopt;
+    const std::vector<std::string> inputs = resumed ? resumed->inputs : o.inputs;
+    const bool level_input = resumed ? resumed->level_input : o.level_input;
     const TrainingData data(o.data, inputs, level_input);
     const std::uint64_t n_val = validation_count(data.samples(), o.validation_fraction);
     const std::uint64_t n_train = data.samples() - n_val;
