@@ -175,6 +175,30 @@ TEST(ConstantCurrent, KnownHeightSliceStartsTheSolve) {
     EXPECT_THROW(constant_current_scan(j, p, setpoint, 0.45, {}, 1, nullptr, &wrong), Error);
 }
 
+// A last step taken without evaluating its end (ConstantCurrentSettings::verify_final_step) still
+// lands within the tolerance at every pixel, and where the evaluated solve itself ends the two
+// agree to well within it.
+TEST(ConstantCurrent, UnevaluatedFinalStepIsWithinTheTolerance) {
+    const TunnelingModel m = model_for({Vec3(0, 0, 0), Vec3(0.2, 0.1, 0.3), Vec3(-0.15, 0.2, 0.25)});
+    const TunnelingJunction j{&m, 0.01, 0.4};
+    const LateralPositions p = grid(16, 1.5);
+    HeightSlice slice;
+    const double setpoint = median_current(constant_height_scan(j, p, 0.4, 1, &slice));
+    ConstantCurrentSettings verified;
+    verified.verify_final_step = true;
+    for (const HeightSlice* known : {static_cast<const HeightSlice*>(nullptr), static_cast<const HeightSlice*>(&slice)}) {
+        ScanImage slopes;
+        const ScanImage fast = constant_current_scan(j, p, setpoint, 0.4, {}, 1, &slopes, known);
+        const ScanImage checked = constant_current_scan(j, p, setpoint, 0.4, verified, 1, nullptr, known);
+        for (std::size_t k = 0; k < fast.values.size(); ++k) {
+            const TunnelingCurrent i = j.current(p.x_nm[k], p.y_nm[k], fast.values[k]);
+            ASSERT_LE(std::abs(std::log(i.current / setpoint)), 1e-8) << "pixel " << k;
+            EXPECT_NEAR(fast.values[k], checked.values[k], 1e-9) << "pixel " << k;
+            EXPECT_NEAR(slopes.values[k], i.dln_current_dz_per_nm, 1e-6 * std::abs(i.dln_current_dz_per_nm));
+        }
+    }
+}
+
 // A setpoint beyond reach (far above any current the surface gives at the lowest height) is an
 // error naming a pixel, not a silent wrong pixel.
 TEST(ConstantCurrent, UnreachableSetpointIsAnError) {

@@ -477,7 +477,7 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     }
     HeightSlice slice;  // the constant-height evaluations start the constant-current solve
     HeightSlice* known = step ? nullptr : &slice;
-    ScanImage constant_height = constant_height_scan(height_junction, forward, z0, options.threads, known);
+    ScanImage constant_height = constant_height_scan(height_junction, forward, z0, options.threads, known, TunnelingPrecision::Single);
     out.setpoint = median_current(constant_height);
     ScanImage solved_slope;
     ScanImage constant_current =

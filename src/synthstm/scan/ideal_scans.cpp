@@ -76,13 +76,23 @@ double solve_height(const TunnelingJunction& j, double x, double y, double targe
             return z;
         }
         if (f > 0) lo = z; else hi = z;
+        bool own_curvature = false;  // from this pixel's last two evaluations
         if (std::isfinite(z_prev) && std::abs(z - z_prev) > 1e-9) {
             curvature = (slope - slope_prev) / (z - z_prev);
             *curvature_out = curvature;
+            own_curvature = std::isfinite(curvature);
         }
-        double next = (std::isfinite(slope) && slope < 0.0) ? z + quadratic_step(f, slope, curvature) : 0.5 * (lo + hi);
+        const bool descending = std::isfinite(slope) && slope < 0.0;
+        double next = descending ? z + quadratic_step(f, slope, curvature) : 0.5 * (lo + hi);
         // Safeguard: a step that leaves the bracket (or does not move) becomes a bisection.
-        if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+        const bool inside = next > lo && next < hi;
+        if (!inside) next = 0.5 * (lo + hi);
+        // The end of a quadratic step from this close is within the tolerance (the settings say
+        // why); its slope is the quadratic model's.
+        if (!s.verify_final_step && descending && inside && own_curvature && f * f <= 0.1 * s.relative_tolerance) {
+            *slope_out = slope + curvature * (next - z);
+            return next;
+        }
         if (hi - lo < 1e-12) break;
         z_prev = z, slope_prev = slope;
         z = next;
@@ -100,7 +110,7 @@ double solve_height(const TunnelingJunction& j, double x, double y, double targe
 }  // namespace
 
 ScanImage constant_height_scan(const TunnelingJunction& junction, const LateralPositions& pixels, double height_nm,
-                               int threads, HeightSlice* slice) {
+                               int threads, HeightSlice* slice, TunnelingPrecision precision) {
     check_pixels(pixels);
     if (!std::isfinite(height_nm)) invalid_input("constant height: the height is not finite");
     ScanImage img(pixels.rows, pixels.cols);
@@ -113,7 +123,9 @@ ScanImage constant_height_scan(const TunnelingJunction& junction, const LateralP
     for (int r = 0; r < pixels.rows; ++r) {
         for (int c = 0; c < pixels.cols; ++c) {
             const std::size_t k = std::size_t(r) * pixels.cols + c;
-            const TunnelingCurrent i = junction.current(pixels.x_nm[k], pixels.y_nm[k], height_nm);
+            const TunnelingCurrent i = precision == TunnelingPrecision::Single
+                                           ? junction.image_current(pixels.x_nm[k], pixels.y_nm[k], height_nm)
+                                           : junction.current(pixels.x_nm[k], pixels.y_nm[k], height_nm);
             img.at(r, c) = i.current;
             if (slice != nullptr) {
                 slice->ln_abs_current.at(r, c) = i.ln_abs_current;

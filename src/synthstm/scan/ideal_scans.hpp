@@ -15,9 +15,11 @@ struct HeightSlice {
 };
 
 /// The current at every pixel with the apex at height_nm above the top atomic plane; also
-/// fills *slice when it is not null.
+/// fills *slice when it is not null. Single precision evaluates with image_current (relative
+/// error ~1e-6: enough for an image and for the start of a constant-current solve).
 ScanImage constant_height_scan(const TunnelingJunction& junction, const LateralPositions& pixels, double height_nm,
-                               int threads = 1, HeightSlice* slice = nullptr);
+                               int threads = 1, HeightSlice* slice = nullptr,
+                               TunnelingPrecision precision = TunnelingPrecision::Double);
 
 /// Settings of the constant-current solver.
 struct ConstantCurrentSettings {
@@ -25,6 +27,12 @@ struct ConstantCurrentSettings {
     double min_height_nm = -0.3;       ///< lowest apex height tried (into a vacancy, down to near the metal plane)
     double max_height_nm = 5.0;        ///< highest apex height tried
     int max_iterations = 200;          ///< Newton + bisection steps per pixel before giving up
+    /// A quadratic step whose curvature comes from this pixel's own last two evaluations, taken
+    /// from a point with f² ≤ 0.1 · relative_tolerance (f = ln|I/I_set|), ends within the
+    /// tolerance without evaluating its end: the residual after such a step is ≤ 0.0031 f²
+    /// over 19 800 measured steps (docs/tunneling.md, "Constant current"), so ≤ 3e-4 of the
+    /// tolerance. true: evaluate the end of every step all the same.
+    bool verify_final_step = false;
 };
 
 /// The apex height at every pixel where |I| = |setpoint| (setpoint has the sign of the bias),
@@ -35,12 +43,13 @@ struct ConstantCurrentSettings {
 /// bracket [z_lo, z_hi] with ln|I(z_lo)| > ln|I_set| > ln|I(z_hi)| and replaced by bisection
 /// whenever they would leave it, so every pixel converges. Throws InvalidInput when the setpoint
 /// cannot be reached between min_height_nm and max_height_nm (naming the pixel), never returns
-/// an unconverged pixel.
+/// an unconverged pixel (see ConstantCurrentSettings::verify_final_step for the last step).
 ScanImage constant_current_scan(const TunnelingJunction& junction, const LateralPositions& pixels, double setpoint,
                                 double start_height_nm, const ConstantCurrentSettings& settings = {}, int threads = 1);
 
 /// The same; also stores d ln|I|/dz at every solved pixel (the slope of the model at the
-/// returned height, from the solver's last evaluation) in *dln_current_dz when it is not null.
+/// returned height, from the solver's last evaluation or, after an unevaluated final step, from
+/// its quadratic model) in *dln_current_dz when it is not null.
 /// With `known` (a constant-height slice of the same junction at the same positions: its values
 /// are evaluations of this model, so one already at the setpoint ends the pixel) each pixel starts from its
 /// known point instead of a fresh evaluation, and the first step is quadratic with the
