@@ -53,7 +53,7 @@ std::vector<ParameterSpec> make_schema() {
         {"bias_V", K::Number, "V", bias, -5, 5, {}, "sample bias (sign: + empty states, − filled states)"},
         {"tip_height_nm", K::Number, "nm", uniform(0.3, 0.6), 0.1, 3, {}, "initial apex height above the top atomic plane"},
         {"kappa_per_nm", K::Number, "1/nm", uniform(9.0, 11.0), 1, 50, {}, "decay constant κ of exp(−2κd)"},
-        {"pair_tolerance", K::Number, "", 1e-6, 0, 0.1, {}, "pairs below this fraction of the largest factor are skipped"},
+        {"pair_tolerance", K::Number, "", 1e-4, 0, 0.1, {}, "pairs below this fraction of the largest factor are skipped (docs/tunneling.md: 1e-4 moves heights by ≤ 0.2 pm)"},
         // Tip.
         {"tip", K::Text, "", tip_choice, 0, 0, {}, "tip variant (synthstm tip list)"},
         {"tip_model", K::Text, "", "w-single", 0, 0, {"w-single", "w-spd"}, "tight-binding model of the tip"},
