@@ -44,6 +44,25 @@ TEST(RandomStream, UniformAndNormalMoments) {
     EXPECT_NEAR(sn2 / n, 1.0, 0.01);
 }
 
+// Consecutive normals (the two outputs of one Box-Muller pair, and across pairs) are
+// uncorrelated, and the fourth moment is the normal's 3 (a pair sharing its radius would show
+// in neither the mean nor the variance, but in the products of squares: E[g1² g2²] = 1).
+TEST(RandomStream, ConsecutiveNormalsAreIndependent) {
+    RandomStream r(4, 0, StreamPurpose::Test);
+    const int n = 200000;
+    double prev = r.normal(), s_lag = 0, s_sq_lag = 0, s4 = 0;
+    for (int i = 0; i < n; ++i) {
+        const double g = r.normal();
+        s_lag += g * prev;
+        s_sq_lag += g * g * prev * prev;
+        s4 += g * g * g * g;
+        prev = g;
+    }
+    EXPECT_NEAR(s_lag / n, 0.0, 0.01);
+    EXPECT_NEAR(s_sq_lag / n, 1.0, 0.03);
+    EXPECT_NEAR(s4 / n, 3.0, 0.06);
+}
+
 TEST(RandomStream, PoissonMeanAndBelowRange) {
     RandomStream r(5, 0, StreamPurpose::Test);
     double s = 0;

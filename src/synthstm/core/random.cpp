@@ -35,10 +35,18 @@ std::uint64_t RandomStream::bits64() {
 double RandomStream::uniform() { return static_cast<double>(bits64() >> 11) * 0x1.0p-53; }
 
 double RandomStream::normal() {
+    if (has_spare_normal_) {
+        has_spare_normal_ = false;
+        return spare_normal_;
+    }
     // 1 - u lies in (0, 1], so the logarithm is finite.
     const double u1 = 1.0 - uniform();
     const double u2 = uniform();
-    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
+    const double r = std::sqrt(-2.0 * std::log(u1));
+    const double phi = 2.0 * std::numbers::pi * u2;
+    spare_normal_ = r * std::sin(phi);
+    has_spare_normal_ = true;
+    return r * std::cos(phi);
 }
 
 std::uint64_t RandomStream::below(std::uint64_t n) {

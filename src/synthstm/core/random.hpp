@@ -33,7 +33,8 @@ public:
     double uniform();
     /// Uniform on [lo, hi).
     double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
-    /// Standard normal deviate (Box-Muller on two uniforms).
+    /// Standard normal deviate (Box-Muller: two uniforms give two independent normals, the
+    /// second kept for the next call, so a normal costs half a log and half a sincos).
     double normal();
     /// Uniform integer in [0, n) without modulo bias; n > 0.
     std::uint64_t below(std::uint64_t n);
@@ -47,6 +48,8 @@ private:
     std::uint32_t counter_[4];
     std::uint32_t block_[4];
     int used_ = 4;
+    double spare_normal_ = 0.0;
+    bool has_spare_normal_ = false;
 };
 
 }  // namespace synthstm

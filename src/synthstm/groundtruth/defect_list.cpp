@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "synthstm/groundtruth/class_map.hpp"
 #include "synthstm/groundtruth/site_search.hpp"
@@ -17,12 +18,8 @@ struct Bilinear {
     double xc, yc;        // d/d col
 };
 
-Bilinear bilinear(const PixelPositions& p, double r, double c) {
-    const int n = p.pixels;
-    const int i = std::clamp(static_cast<int>(std::floor(r)), 0, n - 2);
-    const int j = std::clamp(static_cast<int>(std::floor(c)), 0, n - 2);
-    const double fr = r - i;
-    const double fc = c - j;
+/// The bilinear interpolant of cell (i, j) at fractions (fr, fc), extended beyond [0, 1].
+Bilinear bilinear_in_cell(const PixelPositions& p, int i, int j, double fr, double fc) {
     const std::size_t i00 = p.index(i, j), i01 = p.index(i, j + 1), i10 = p.index(i + 1, j),
                       i11 = p.index(i + 1, j + 1);
     auto eval = [&](std::span<const double> v, double& val, double& dr, double& dc) {
@@ -34,6 +31,35 @@ Bilinear bilinear(const PixelPositions& p, double r, double c) {
     eval(p.x_nm, b.x, b.xr, b.xc);
     eval(p.y_nm, b.y, b.yr, b.yc);
     return b;
+}
+
+Bilinear bilinear(const PixelPositions& p, double r, double c) {
+    const int n = p.pixels;
+    const int i = std::clamp(static_cast<int>(std::floor(r)), 0, n - 2);
+    const int j = std::clamp(static_cast<int>(std::floor(c)), 0, n - 2);
+    return bilinear_in_cell(p, i, j, r - i, c - j);
+}
+
+/// Newton for the point (fr, fc) of cell (i, j) whose interpolated position is (x, y); the
+/// fractions, or nothing when it does not converge inside the cell (edges included).
+std::optional<std::array<double, 2>> solve_in_cell(const PixelPositions& p, int i, int j, double x, double y) {
+    double fr = 0.5, fc = 0.5;
+    for (int it = 0; it < 30; ++it) {
+        const Bilinear b = bilinear_in_cell(p, i, j, fr, fc);
+        const double ex = x - b.x, ey = y - b.y;
+        const double det = b.xr * b.yc - b.xc * b.yr;
+        if (det == 0.0 || !std::isfinite(det)) return std::nullopt;
+        const double dr = (ex * b.yc - ey * b.xc) / det;
+        const double dc = (b.xr * ey - b.yr * ex) / det;
+        fr += dr, fc += dc;
+        if (!(std::abs(fr - 0.5) < 2.0 && std::abs(fc - 0.5) < 2.0)) return std::nullopt;  // diverging
+        if (std::hypot(dr, dc) < 1e-13) break;
+    }
+    const double eps = 1e-9;
+    if (fr < -eps || fr > 1 + eps || fc < -eps || fc > 1 + eps) return std::nullopt;
+    const Bilinear b = bilinear_in_cell(p, i, j, fr, fc);
+    if (std::hypot(b.x - x, b.y - y) > 1e-12) return std::nullopt;
+    return std::array{fr, fc};
 }
 
 double distance2(const PixelPositions& p, int row, int col, double x, double y) {
@@ -120,7 +146,23 @@ std::vector<DefectLabel> defect_list(const TmdMaterial& material, std::span<cons
             cp += dc;
             if (step < 1e-13) break;
         }
-        const Bilinear b = bilinear(positions, rp, cp);
+        Bilinear b = bilinear(positions, rp, cp);
+        if (std::hypot(b.x - l.x_nm, b.y - l.y_nm) > 1e-12) {
+            // Jitter larger than the pixel spacing folds the pixel grid over the sample, and
+            // Newton on the whole interpolant can circle without a root: then every cell near
+            // the nearest pixel is solved on its own, and the root nearest to it is the label
+            // (the tip passed over the defect there; with folds it may pass more than once).
+            const int reach = 4;
+            double best = std::numeric_limits<double>::infinity();
+            for (int i = std::max(0, row - reach); i <= std::min(positions.pixels - 2, row + reach - 1); ++i)
+                for (int j = std::max(0, col - reach); j <= std::min(positions.pixels - 2, col + reach - 1); ++j)
+                    if (const auto f = solve_in_cell(positions, i, j, l.x_nm, l.y_nm)) {
+                        const double r_cell = i + (*f)[0], c_cell = j + (*f)[1];
+                        const double d = std::hypot(r_cell - row, c_cell - col);
+                        if (d < best) best = d, rp = r_cell, cp = c_cell;
+                    }
+            b = bilinear(positions, rp, cp);
+        }
         l.row_px = rp;
         l.col_px = cp;
         l.residual_nm = std::hypot(b.x - l.x_nm, b.y - l.y_nm);
