@@ -134,13 +134,32 @@ void level_plane(std::vector<float>& v, std::size_t rows, std::size_t cols) {
             v[r * cols + c] -= static_cast<float>(p[0] + p[1] * static_cast<double>(c) + p[2] * static_cast<double>(r));
 }
 
-void level_lines(std::vector<float>& v, std::size_t rows, std::size_t cols) {
-    std::vector<float> line(cols);
-    for (std::size_t r = 0; r < rows; ++r) {
-        std::copy_n(v.begin() + static_cast<std::ptrdiff_t>(r * cols), cols, line.begin());
-        std::nth_element(line.begin(), line.begin() + static_cast<std::ptrdiff_t>(cols / 2), line.end());
-        const float median = line[cols / 2];
-        for (std::size_t c = 0; c < cols; ++c) v[r * cols + c] -= median;
+void level_lines(std::vector<float>& v, std::size_t rows, std::size_t cols, bool lines_are_columns) {
+    const std::size_t lines = lines_are_columns ? cols : rows;
+    const std::size_t length = lines_are_columns ? rows : cols;
+    if (lines < 2 || length == 0) return;
+    const auto at = [&](std::size_t line, std::size_t k) -> float& {
+        return lines_are_columns ? v[k * cols + line] : v[line * cols + k];
+    };
+    std::vector<double> offset(lines, 0.0);
+    std::vector<float> diff(length);
+    for (std::size_t l = 1; l < lines; ++l) {
+        for (std::size_t k = 0; k < length; ++k) diff[k] = at(l, k) - at(l - 1, k);
+        std::nth_element(diff.begin(), diff.begin() + static_cast<std::ptrdiff_t>(length / 2), diff.end());
+        offset[l] = offset[l - 1] + diff[length / 2];
+    }
+    // The straight-line part of the summed offsets is a tilt across the lines: keep it out.
+    double sl = 0, so = 0, sll = 0, slo = 0;
+    for (std::size_t l = 0; l < lines; ++l) {
+        const auto x = static_cast<double>(l);
+        sl += x, so += offset[l], sll += x * x, slo += x * offset[l];
+    }
+    const auto n = static_cast<double>(lines);
+    const double slope = (n * slo - sl * so) / (n * sll - sl * sl);
+    const double intercept = (so - slope * sl) / n;
+    for (std::size_t l = 0; l < lines; ++l) {
+        const auto shift = static_cast<float>(offset[l] - intercept - slope * static_cast<double>(l));
+        for (std::size_t k = 0; k < length; ++k) at(l, k) -= shift;
     }
 }
 

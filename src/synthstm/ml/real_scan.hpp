@@ -35,8 +35,12 @@ RealScan read_real_scan(const std::filesystem::path& path, const ScanSelection& 
 
 /// Subtracts the least-squares plane a + b·col + c·row.
 void level_plane(std::vector<float>& values, std::size_t rows, std::size_t cols);
-/// Subtracts each line's median (removes offsets between scan lines).
-void level_lines(std::vector<float>& values, std::size_t rows, std::size_t cols);
+/// Removes offsets between scan lines (rows, or columns when lines_are_columns) robustly: each
+/// line's offset against the previous one is the median of their pointwise differences, so a
+/// defect or adsorbate that covers a few pixels of a line does not move it (a line's own median
+/// would: a row through a vacancy is lifted and paints a stripe); the summed offsets minus their
+/// straight-line trend (a plane's share, which level_plane handles) are subtracted.
+void level_lines(std::vector<float>& values, std::size_t rows, std::size_t cols, bool lines_are_columns = false);
 /// Bilinear resampling of rows × cols to new_rows × new_cols (pixel centres aligned).
 std::vector<float> resample(const std::vector<float>& values, std::size_t rows, std::size_t cols, std::size_t new_rows,
                             std::size_t new_cols);

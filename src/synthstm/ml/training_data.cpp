@@ -44,6 +44,8 @@ TrainingData::TrainingData(const std::filesystem::path& dir_or_file, const std::
     if (level_input_ && !h5::exists(file_.id(), "inputs/z_recorded_raw"))
         invalid_input(fmt::format("{} has no inputs/z_recorded_raw to level", path_.string()));
     input_ = h5::open_dataset(file_.id(), level_input_ ? "inputs/z_recorded_raw" : "inputs/z_recorded");
+    if (level_input_ && h5::exists(file_.id(), "parameters/fast_axis"))
+        fast_axis_.emplace(h5::open_dataset(file_.id(), "parameters/fast_axis"));
     lattice_ = h5::open_dataset(file_.id(), "targets/lattice");
     defects_ = h5::open_dataset(file_.id(), "targets/defects");
     const std::vector<hsize_t> dims = h5::extent(input_.id());
@@ -81,10 +83,19 @@ SampleBlock TrainingData::read(std::uint64_t first, std::uint64_t count) const {
         std::vector<float> raw(count * image), one(image);
         h5::read_rows(input_.id(), H5T_NATIVE_FLOAT, first, count, raw.data(), "inputs/z_recorded_raw");
         const auto side = static_cast<std::size_t>(pixels_);
+        // The scan lines run along the fast axis: image rows, or columns for a fast y axis.
+        std::vector<bool> lines_are_columns(count, false);
+        if (fast_axis_) {
+            const h5::Handle type(H5Dget_type(fast_axis_->id()), H5Tclose, "read the type of parameters/fast_axis");
+            const std::size_t length = H5Tget_size(type.id());
+            std::vector<char> text(count * length);
+            h5::read_rows(fast_axis_->id(), type.id(), first, count, text.data(), "parameters/fast_axis");
+            for (std::size_t k = 0; k < count; ++k) lines_are_columns[k] = length > 0 && text[k * length] == 'y';
+        }
         for (std::size_t k = 0; k < count; ++k) {
             std::copy_n(raw.begin() + static_cast<std::ptrdiff_t>(k * image), image, one.begin());
             level_plane(one, side, side);
-            level_lines(one, side, side);
+            level_lines(one, side, side, lines_are_columns[k]);
             scale_to_unit(one);
             std::copy(one.begin(), one.end(), b.inputs.begin() + static_cast<std::ptrdiff_t>(k * channels * image));
         }

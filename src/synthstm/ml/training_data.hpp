@@ -3,6 +3,7 @@
 /// float arrays (input scaled to 0–1, the two target maps), each sample's field of view, and the
 /// true defect positions in pixels. Reads only what is asked for, so datasets larger than memory
 /// stream through. No LibTorch here.
+#include <optional>
 #include <cstdint>
 #include <filesystem>
 #include <span>
@@ -63,6 +64,7 @@ private:
     h5::Handle file_;
     h5::Handle input_, lattice_, defects_;
     bool level_input_ = false;
+    std::optional<h5::Handle> fast_axis_;  // parameters/fast_axis: "y" means the scan lines are columns
     std::vector<h5::Handle> extra_;  // float32 input channels after z_recorded
     std::uint64_t samples_ = 0;
     int pixels_ = 0;
