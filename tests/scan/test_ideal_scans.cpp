@@ -199,6 +199,36 @@ TEST(ConstantCurrent, UnevaluatedFinalStepIsWithinTheTolerance) {
     }
 }
 
+// A current with a step of relative size 1e-4 at z = 0.5 nm (as a hard cut-off makes where
+// pairs leave the sum) and a setpoint inside the step: no height reaches it to 1e-8. Where the
+// model states an error bound that covers the step, the solve ends at the step; where it states
+// none, the pixel is an error.
+class SteppedCurrent final : public CurrentModel {
+public:
+    explicit SteppedCurrent(double stated_bound) : stated_bound_(stated_bound) {}
+    [[nodiscard]] TunnelingCurrent current(const Vec3& r) const override {
+        TunnelingCurrent c;
+        c.current = std::exp(-20.0 * r.z()) * (r.z() < 0.5 ? 1.0 : 1.0 - 1e-4);
+        c.ln_abs_current = std::log(c.current);
+        c.dln_current_dz_per_nm = -20.0;
+        c.dcurrent_dz_per_nm = -20.0 * c.current;
+        c.cutoff_error_bound = stated_bound_ * c.current;
+        return c;
+    }
+
+private:
+    double stated_bound_;
+};
+
+TEST(ConstantCurrent, SetpointInsideAStepOfTheModelEndsAtTheStep) {
+    const LateralPositions p = grid(2, 0.5);
+    const double inside = std::exp(-20.0 * 0.5) * (1.0 - 5e-5);
+    const SteppedCurrent bounded(1e-4), unbounded(0.0);
+    const ScanImage z = constant_current_scan(TunnelingJunction{&bounded}, p, inside, 0.4);
+    for (double v : z.values) EXPECT_NEAR(v, 0.5, 1e-9);
+    EXPECT_THROW(constant_current_scan(TunnelingJunction{&unbounded}, p, inside, 0.4), Error);
+}
+
 // A setpoint beyond reach (far above any current the surface gives at the lowest height) is an
 // error naming a pixel, not a silent wrong pixel.
 TEST(ConstantCurrent, UnreachableSetpointIsAnError) {

@@ -56,9 +56,11 @@ double solve_height(const TunnelingJunction& j, double x, double y, double targe
                     double curvature, double* curvature_out) {
     // f(z) = ln|I(z)| − target falls with z. Bracket: f(lo) > 0 > f(hi).
     double lo = s.min_height_nm, hi = s.max_height_nm;
+    double bound_rel = 0.0;  // the model's stated error at the last evaluation, relative to I
     const auto f_at = [&](double z, double* slope) {
         const TunnelingCurrent c = j.current(x, y, z);
         *slope = c.dln_current_dz_per_nm;
+        bound_rel = c.current != 0.0 ? c.cutoff_error_bound / std::abs(c.current) : 0.0;
         return c.ln_abs_current - target;
     };
     double slope = 0.0, z = 0.0, f = 0.0;
@@ -99,6 +101,13 @@ double solve_height(const TunnelingJunction& j, double x, double y, double targe
         f = f_at(z, &slope);
     }
     if (std::abs(f) <= s.relative_tolerance) {
+        *slope_out = slope;
+        return z;
+    }
+    // The bracket closed on a step of ln I: the cut-offs make I jump by at most their stated
+    // error bound where pairs enter or leave the sum (docs/tunneling.md). A setpoint inside such
+    // a step has no exact height; the step's position is the height, as exact as the model.
+    if (hi - lo < 1e-12 && std::abs(f) <= 2.0 * bound_rel) {
         *slope_out = slope;
         return z;
     }
