@@ -78,6 +78,15 @@ t = r["detection_top_layer"]
 assert t["true_positives"] + t["false_negatives"] == top, (t, top)
 assert d["true_positives"] + d["false_negatives"] == int((rows["in_image"] == 1).sum()), d
 assert t["true_positives"] <= d["true_positives"], (t, d)
+# Per tip variant: the samples and the detection counts add up to the totals, and each variant
+# is one the parameter table names.
+with h5py.File("data/dataset.h5", "r") as f:
+    tips = [x.decode().rstrip("\0") for x in f["parameters/tip"][:]]
+b = r["by_tip"]
+assert sorted(b) == sorted(set(tips)), (b.keys(), tips)
+assert all(b[k]["samples"] == tips.count(k) for k in b), b
+for key in ("true_positives", "false_positives", "false_negatives"):
+    assert sum(v["detection"][key] for v in b.values()) == d[key], (key, b, d)
 PY
 [[ -s eval.png ]] || fail "evaluate wrote no picture"
 expect_error "model.json does not exist" evaluate --model nowhere --data data

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -61,6 +62,15 @@ nlohmann::json evaluate_model(const EvaluateOptions& o, const EvaluateProgress& 
 
     MapErrors lattice, defects, all;
     DetectionCounts counts, top_counts;
+    // The same per tip variant (parameters/tip): how sharp the apex is decides what an image
+    // can show (docs/ml.md), so the overall figures mix easy and hopeless images.
+    const std::vector<std::string> tip = data.text_parameter("tip");
+    struct TipFigures {
+        std::uint64_t samples = 0;
+        MapErrors defects;
+        DetectionCounts counts;
+    };
+    std::map<std::string, TipFigures> by_tip;
     ImageGrid grid;
     grid.column_titles = {"input", "lattice", "predicted", "defects", "predicted", "detections"};
     for (std::uint64_t start = first; start < n; start += static_cast<std::uint64_t>(o.batch)) {
@@ -79,7 +89,14 @@ nlohmann::json evaluate_model(const EvaluateOptions& o, const EvaluateProgress& 
             const std::uint64_t row = start + k;
             const double tolerance_px = tolerance_nm / (size_nm[row] / static_cast<double>(side));
             const std::vector<Peak> found = find_peaks(map(maps, 1), side, side, o.threshold, tolerance_px);
-            counts += match_detections(found, truth[row], tolerance_px);
+            const DetectionCounts image_counts = match_detections(found, truth[row], tolerance_px);
+            counts += image_counts;
+            if (!tip.empty()) {
+                TipFigures& t = by_tip[tip[row]];
+                ++t.samples;
+                t.defects.add(map(maps, 1), map(block.targets, 1));
+                t.counts += image_counts;
+            }
             // The top layer alone: its defects against the peaks, those at a lower-layer defect
             // (and at no top one) left out, since the imaged layer hides what lies below it.
             std::vector<TruthDefect> top;
@@ -106,13 +123,20 @@ nlohmann::json evaluate_model(const EvaluateOptions& o, const EvaluateProgress& 
     nlohmann::json top_detection = top_counts.to_json();
     top_detection["threshold"] = o.threshold;
     top_detection["tolerance_nm"] = tolerance_nm;
+    nlohmann::json tips = nlohmann::json::object();
+    for (const auto& [name, t] : by_tip) {
+        nlohmann::json d = t.counts.to_json();
+        d["threshold"] = o.threshold;
+        tips[name] = {{"samples", t.samples}, {"defects", t.defects.to_json()}, {"detection", d}};
+    }
     return {{"model", o.run.string()},
             {"data", data.file().string()},
             {"samples", n - first},
             {"first_sample", first},
             {"maps", {{"lattice", lattice.to_json()}, {"defects", defects.to_json()}, {"both", all.to_json()}}},
             {"detection", detection},
-            {"detection_top_layer", top_detection}};
+            {"detection_top_layer", top_detection},
+            {"by_tip", tips}};
 }
 
 }  // namespace synthstm::ml

@@ -44,8 +44,7 @@ TrainingData::TrainingData(const std::filesystem::path& dir_or_file, const std::
     if (level_input_ && !h5::exists(file_.id(), "inputs/z_recorded_raw"))
         invalid_input(fmt::format("{} has no inputs/z_recorded_raw to level", path_.string()));
     input_ = h5::open_dataset(file_.id(), level_input_ ? "inputs/z_recorded_raw" : "inputs/z_recorded");
-    if (level_input_ && h5::exists(file_.id(), "parameters/fast_axis"))
-        fast_axis_.emplace(h5::open_dataset(file_.id(), "parameters/fast_axis"));
+
     lattice_ = h5::open_dataset(file_.id(), "targets/lattice");
     defects_ = h5::open_dataset(file_.id(), "targets/defects");
     const std::vector<hsize_t> dims = h5::extent(input_.id());
@@ -65,6 +64,11 @@ TrainingData::TrainingData(const std::filesystem::path& dir_or_file, const std::
     samples_ = dims[0];
     pixels_ = static_cast<int>(dims[1]);
     if (samples_ == 0) invalid_input(fmt::format("{} holds no samples", path_.string()));
+    lines_are_columns_.assign(samples_, false);
+    if (level_input_) {
+        const std::vector<std::string> fast_axis = text_parameter("fast_axis");
+        for (std::size_t k = 0; k < fast_axis.size(); ++k) lines_are_columns_[k] = fast_axis[k] == "y";
+    }
 }
 
 SampleBlock TrainingData::read(std::uint64_t first, std::uint64_t count) const {
@@ -83,19 +87,11 @@ SampleBlock TrainingData::read(std::uint64_t first, std::uint64_t count) const {
         std::vector<float> raw(count * image), one(image);
         h5::read_rows(input_.id(), H5T_NATIVE_FLOAT, first, count, raw.data(), "inputs/z_recorded_raw");
         const auto side = static_cast<std::size_t>(pixels_);
-        // The scan lines run along the fast axis: image rows, or columns for a fast y axis.
-        std::vector<bool> lines_are_columns(count, false);
-        if (fast_axis_) {
-            const h5::Handle type(H5Dget_type(fast_axis_->id()), H5Tclose, "read the type of parameters/fast_axis");
-            const std::size_t length = H5Tget_size(type.id());
-            std::vector<char> text(count * length);
-            h5::read_rows(fast_axis_->id(), type.id(), first, count, text.data(), "parameters/fast_axis");
-            for (std::size_t k = 0; k < count; ++k) lines_are_columns[k] = length > 0 && text[k * length] == 'y';
-        }
         for (std::size_t k = 0; k < count; ++k) {
             std::copy_n(raw.begin() + static_cast<std::ptrdiff_t>(k * image), image, one.begin());
             level_plane(one, side, side);
-            level_lines(one, side, side, lines_are_columns[k]);
+            // The scan lines run along the fast axis: image rows, or columns for a fast y axis.
+            level_lines(one, side, side, lines_are_columns_[first + k]);
             scale_to_unit(one);
             std::copy(one.begin(), one.end(), b.inputs.begin() + static_cast<std::ptrdiff_t>(k * channels * image));
         }
@@ -135,6 +131,24 @@ std::vector<double> TrainingData::size_nm() const {
     std::vector<double> v(samples_);
     h5::read_all(d.id(), H5T_NATIVE_DOUBLE, v.data(), "parameters/size_nm");
     return v;
+}
+
+std::vector<std::string> TrainingData::text_parameter(const std::string& name) const {
+    const std::string path = "parameters/" + name;
+    if (!h5::exists(file_.id(), path)) return {};
+    const h5::Handle d = h5::open_dataset(file_.id(), path);
+    const h5::Handle type(H5Dget_type(d.id()), H5Tclose, "read the type of " + path);
+    if (H5Tget_class(type.id()) != H5T_STRING || H5Tis_variable_str(type.id()) > 0)
+        invalid_input(fmt::format("{}: {} is not a fixed-length text column", path_.string(), path));
+    const std::size_t length = H5Tget_size(type.id());
+    std::vector<char> text(samples_ * length);
+    h5::read_all(d.id(), type.id(), text.data(), path);
+    std::vector<std::string> out(samples_);
+    for (std::size_t k = 0; k < samples_; ++k) {
+        const char* begin = text.data() + k * length;
+        out[k].assign(begin, std::find(begin, begin + length, '\0'));
+    }
+    return out;
 }
 
 std::vector<std::vector<TruthDefect>> TrainingData::defects_in_image() const {

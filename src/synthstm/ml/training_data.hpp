@@ -3,7 +3,6 @@
 /// float arrays (input scaled to 0–1, the two target maps), each sample's field of view, and the
 /// true defect positions in pixels. Reads only what is asked for, so datasets larger than memory
 /// stream through. No LibTorch here.
-#include <optional>
 #include <cstdint>
 #include <filesystem>
 #include <span>
@@ -56,6 +55,9 @@ public:
     [[nodiscard]] SampleBlock read(std::uint64_t first, std::uint64_t count) const;
     /// Field of view (parameters/size_nm) of every sample, in file order.
     [[nodiscard]] std::vector<double> size_nm() const;
+    /// A text parameter (parameters/NAME, e.g. "tip") of every sample, in file order; empty
+    /// when the dataset has no such column.
+    [[nodiscard]] std::vector<std::string> text_parameter(const std::string& name) const;
     /// Defects inside each image (defect table rows with in_image = 1), in file order.
     [[nodiscard]] std::vector<std::vector<TruthDefect>> defects_in_image() const;
 
@@ -64,7 +66,7 @@ private:
     h5::Handle file_;
     h5::Handle input_, lattice_, defects_;
     bool level_input_ = false;
-    std::optional<h5::Handle> fast_axis_;  // parameters/fast_axis: "y" means the scan lines are columns
+    std::vector<bool> lines_are_columns_;  // per sample: a fast y axis scans columns (parameters/fast_axis)
     std::vector<h5::Handle> extra_;  // float32 input channels after z_recorded
     std::uint64_t samples_ = 0;
     int pixels_ = 0;
