@@ -55,6 +55,26 @@ TEST(Metrics, ShiftedDefectIsOneMissAndOneFalseAlarm) {
     EXPECT_EQ(near.true_positives, 2u);
 }
 
+// A defect just outside the image marks the defect map at the border: the peak there is matched
+// to it and counts neither as a hit nor as a false alarm, and left unfound it is no miss.
+TEST(Metrics, DefectOutsideTheImageIsNeitherHitNorFalseAlarm) {
+    const std::vector<TruthDefect> truth = {{5, 6}, {20, 9}, {-1.0, 12, false, false}};
+    const std::vector<float> predicted = bumps({{5, 6}, {0, 12}});  // the second peak at the border
+    const std::vector<Peak> peaks = find_peaks(predicted, kSide, kSide, 0.5, 2.0);
+    ASSERT_EQ(peaks.size(), 2u);
+    const DetectionCounts c = match_detections(peaks, truth, 2.0);
+    EXPECT_EQ(c.true_positives, 1u);
+    EXPECT_EQ(c.false_positives, 0u);
+    EXPECT_EQ(c.false_negatives, 1u);  // (20, 9), not the one outside
+    // Listed as inside, the same peak is a false alarm and the defect a miss.
+    std::vector<TruthDefect> inside = truth;
+    inside[2].in_image = true;
+    inside[2].x_px = 30.0;
+    const DetectionCounts d = match_detections(peaks, inside, 2.0);
+    EXPECT_EQ(d.false_positives, 1u);
+    EXPECT_EQ(d.false_negatives, 2u);
+}
+
 TEST(Metrics, ErrorsAndR2OnKnownValues) {
     MapErrors e;
     e.add(std::vector<float>{0, 0, 0, 0}, std::vector<float>{0, 1, 0, 1});

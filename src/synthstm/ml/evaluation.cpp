@@ -40,7 +40,8 @@ void add_example(ImageGrid& grid, std::uint64_t row, const SampleBlock& block, s
     grid.images.push_back({slice(block.targets, (2 * k + 1) * image), n, n, unit, {}});
     grid.images.push_back({slice(maps, (2 * k + 1) * image), n, n, unit, {}});
     GridImage detections{slice(block.inputs, k * channels * image), n, n, grey, {}};
-    for (const TruthDefect& t : truth) detections.markers.push_back({t.x_px, t.y_px, kTruthColour, 7});
+    for (const TruthDefect& t : truth)
+        if (t.in_image) detections.markers.push_back({t.x_px, t.y_px, kTruthColour, 7});
     for (const Peak& p : found) detections.markers.push_back({p.x_px, p.y_px, kFoundColour, 4});
     grid.images.push_back(std::move(detections));
 }
@@ -56,7 +57,9 @@ nlohmann::json evaluate_model(const EvaluateOptions& o, const EvaluateProgress& 
     const std::uint64_t n = data.samples();
     const std::uint64_t first = o.validation_only ? n - std::max<std::uint64_t>(1, n / 10) : 0;
     const std::vector<double> size_nm = data.size_nm();
-    const std::vector<std::vector<TruthDefect>> truth = data.defects_in_image();
+    // Every listed defect: those just outside the image mark the defect map at its border, and a
+    // peak there is matched to them rather than called a false alarm (metrics.hpp).
+    const std::vector<std::vector<TruthDefect>> truth = data.defects_listed();
     const auto side = static_cast<std::size_t>(data.pixels());
     const double tolerance_nm = info.lattice_constant_nm / 2;
 

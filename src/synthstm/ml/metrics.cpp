@@ -119,13 +119,17 @@ DetectionCounts match_detections(const std::vector<Peak>& found, const std::vect
     std::sort(pairs.begin(), pairs.end());
     std::vector<bool> found_used(found.size(), false), truth_used(truth.size(), false);
     DetectionCounts c;
+    std::size_t matched_outside = 0;
     for (const auto& [d, i, j] : pairs) {
         if (found_used[i] || truth_used[j]) continue;
         found_used[i] = truth_used[j] = true;
-        ++c.true_positives;
+        if (truth[j].in_image) ++c.true_positives;
+        else ++matched_outside;
     }
-    c.false_positives = found.size() - c.true_positives;
-    c.false_negatives = truth.size() - c.true_positives;
+    const auto inside = static_cast<std::size_t>(
+        std::count_if(truth.begin(), truth.end(), [](const TruthDefect& t) { return t.in_image; }));
+    c.false_positives = found.size() - c.true_positives - matched_outside;
+    c.false_negatives = inside - c.true_positives;
     return c;
 }
 

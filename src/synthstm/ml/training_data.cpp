@@ -152,6 +152,12 @@ std::vector<std::string> TrainingData::text_parameter(const std::string& name) c
 }
 
 std::vector<std::vector<TruthDefect>> TrainingData::defects_in_image() const {
+    std::vector<std::vector<TruthDefect>> out = defects_listed();
+    for (auto& sample : out) std::erase_if(sample, [](const TruthDefect& d) { return !d.in_image; });
+    return out;
+}
+
+std::vector<std::vector<TruthDefect>> TrainingData::defects_listed() const {
     std::vector<std::uint64_t> index(samples_);
     h5::Handle ids = h5::open_dataset(file_.id(), "sample_index");
     h5::read_all(ids.id(), H5T_NATIVE_UINT64, index.data(), "sample_index");
@@ -164,11 +170,11 @@ std::vector<std::vector<TruthDefect>> TrainingData::defects_in_image() const {
     if (rows > 0) h5::read_all(table.id(), row_type.id(), all.data(), "defects");
     // The table names dataset sample indices; a shard's rows start at its first index.
     for (const DefectRow& d : all) {
-        if (!d.in_image) continue;
         const auto row = std::lower_bound(index.begin(), index.end(), d.sample_index);
         if (row == index.end() || *row != d.sample_index) continue;
         const std::string_view sublattice(d.sublattice, strnlen(d.sublattice, sizeof d.sublattice));
-        out[static_cast<std::size_t>(row - index.begin())].push_back({d.x_px, d.y_px, sublattice.ends_with("_top")});
+        out[static_cast<std::size_t>(row - index.begin())].push_back(
+            {d.x_px, d.y_px, sublattice.ends_with("_top"), d.in_image != 0});
     }
     return out;
 }

@@ -28,6 +28,7 @@ struct TruthDefect {
     double x_px = 0;         ///< fractional column
     double y_px = 0;         ///< fractional row (row 0 = top line)
     bool top_layer = false;  ///< on the imaged (top chalcogen) layer, "…_top" sublattice
+    bool in_image = true;    ///< its centre inside the image; one just outside still marks the defect map
 };
 
 /// The input channels a network may take: "z_recorded" (inputs/z_recorded / 255) first, then
@@ -60,6 +61,8 @@ public:
     [[nodiscard]] std::vector<std::string> text_parameter(const std::string& name) const;
     /// Defects inside each image (defect table rows with in_image = 1), in file order.
     [[nodiscard]] std::vector<std::vector<TruthDefect>> defects_in_image() const;
+    /// Every listed defect of each sample (in_image set for those inside), in file order.
+    [[nodiscard]] std::vector<std::vector<TruthDefect>> defects_listed() const;
 
 private:
     std::filesystem::path path_;
