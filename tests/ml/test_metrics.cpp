@@ -73,6 +73,11 @@ TEST(Metrics, DefectOutsideTheImageIsNeitherHitNorFalseAlarm) {
     const DetectionCounts d = match_detections(peaks, inside, 2.0);
     EXPECT_EQ(d.false_positives, 1u);
     EXPECT_EQ(d.false_negatives, 2u);
+    // A defect outside slightly nearer to a peak than one inside does not take it from it.
+    const std::vector<TruthDefect> rivals = {{1.5, 12}, {-0.2, 12, false, false}};
+    const DetectionCounts e = match_detections({Peak{0.5, 12, 1.0}}, rivals, 2.0);
+    EXPECT_EQ(e.true_positives, 1u);
+    EXPECT_EQ(e.false_negatives, 0u);
 }
 
 TEST(Metrics, ErrorsAndR2OnKnownValues) {

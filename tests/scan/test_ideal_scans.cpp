@@ -3,6 +3,7 @@
 
 #include "scan_test_support.hpp"
 
+#include <atomic>
 #include <cmath>
 
 #include "synthstm/core/error.hpp"
@@ -227,6 +228,59 @@ TEST(ConstantCurrent, SetpointInsideAStepOfTheModelEndsAtTheStep) {
     const ScanImage z = constant_current_scan(TunnelingJunction{&bounded}, p, inside, 0.4);
     for (double v : z.values) EXPECT_NEAR(v, 0.5, 1e-9);
     EXPECT_THROW(constant_current_scan(TunnelingJunction{&unbounded}, p, inside, 0.4), Error);
+    // Just beyond reach at the top of the height range (a bracket end never evaluated) is no
+    // step, however large the stated bound.
+    ConstantCurrentSettings low_ceiling;
+    low_ceiling.max_height_nm = 1.0;
+    const double beyond = std::exp(-20.0 * 1.0) * (1.0 - 1e-4) * (1.0 - 1e-6);
+    EXPECT_THROW(constant_current_scan(TunnelingJunction{&bounded}, p, beyond, 0.4, low_ceiling), Error);
+}
+
+/// Counts the evaluations of another model.
+class CountingCurrent final : public CurrentModel {
+public:
+    explicit CountingCurrent(const CurrentModel* model) : model_(model) {}
+    [[nodiscard]] TunnelingCurrent current(const Vec3& r) const override {
+        ++count;
+        return model_->current(r);
+    }
+    mutable std::atomic<long> count{0};
+
+private:
+    const CurrentModel* model_;
+};
+
+// The unevaluated last step does fire (fewer evaluations than the verified solve), and a slice
+// that is only approximate (single precision: ln I off by up to its ln_error, the sign of
+// f wrong where |f| is smaller) still gives every pixel at the setpoint to 1e-8.
+TEST(ConstantCurrent, ApproximateSliceAndUnevaluatedStepsStayWithinTheTolerance) {
+    const TunnelingModel m = model_for({Vec3(0, 0, 0), Vec3(0.2, 0.1, 0.3), Vec3(-0.15, 0.2, 0.25)});
+    const CountingCurrent counted(&m);
+    const TunnelingJunction j{&counted, 0.01, 0.4};
+    const LateralPositions p = grid(16, 1.5);
+    HeightSlice exact;
+    const double setpoint = median_current(constant_height_scan(j, p, 0.4, 1, &exact));
+    ConstantCurrentSettings verified;
+    verified.verify_final_step = true;
+    counted.count = 0;
+    (void)constant_current_scan(j, p, setpoint, 0.4, verified, 1, nullptr, &exact);
+    const long verified_count = counted.count.exchange(0);
+    (void)constant_current_scan(j, p, setpoint, 0.4, {}, 1, nullptr, &exact);
+    EXPECT_LT(counted.count.load(), verified_count);
+    // The approximate slice: every pixel's ln I moved by ±5e-5, declared with ln_error 1e-4;
+    // the setpoint 2e-5 above the median pixel's current, whose ln I moves the other way, so
+    // that the sign of its f is wrong in the slice (and the root outside the bracket it implies).
+    const double target = setpoint * std::exp(2e-5);
+    HeightSlice approximate = exact;
+    approximate.ln_error = 1e-4;
+    for (std::size_t k = 0; k < approximate.ln_abs_current.values.size(); ++k) {
+        const double f = exact.ln_abs_current.values[k] - std::log(std::abs(target));
+        approximate.ln_abs_current.values[k] += std::abs(f) < 1e-4 ? -std::copysign(5e-5, f) : (k % 2 ? 5e-5 : -5e-5);
+    }
+    const ScanImage z = constant_current_scan(j, p, target, 0.4, {}, 1, nullptr, &approximate);
+    for (std::size_t k = 0; k < z.values.size(); ++k)
+        ASSERT_LE(std::abs(std::log(j.current(p.x_nm[k], p.y_nm[k], z.values[k]).current / target)), 1e-8)
+            << "pixel " << k;
 }
 
 // A setpoint beyond reach (far above any current the surface gives at the lowest height) is an

@@ -246,7 +246,8 @@ json draw_value(const json& v, RandomStream& rng) {
     } else if (v.contains("normal")) {
         out = v["normal"][0].get<double>() + v["normal"][1].get<double>() * rng.normal();
     }
-    // The sign is drawn even when not used, so every key consumes the same number of draws.
+    // The sign is drawn even when not used; each key has its own sub-stream, so no other key's
+    // draws depend on it.
     const bool negative = rng.uniform() < 0.5;
     if (v.value("random_sign", false) && negative) out = -out.get<double>();
     return out;

@@ -162,6 +162,14 @@ std::vector<DefectLabel> defect_list(const TmdMaterial& material, std::span<cons
                         if (d < best) best = d, rp = r_cell, cp = c_cell;
                     }
             b = bilinear(positions, rp, cp);
+            // No cell holds it (the defect lies beyond the scanned area): the nearest pixel, if
+            // the wandering iterate is no nearer.
+            const std::size_t k = positions.index(row, col);
+            if (!std::isfinite(best) &&
+                std::hypot(positions.x_nm[k] - l.x_nm, positions.y_nm[k] - l.y_nm) < std::hypot(b.x - l.x_nm, b.y - l.y_nm)) {
+                rp = row, cp = col;
+                b = bilinear(positions, rp, cp);
+            }
         }
         l.row_px = rp;
         l.col_px = cp;

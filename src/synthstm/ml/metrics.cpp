@@ -110,22 +110,30 @@ nlohmann::json DetectionCounts::to_json() const {
 
 DetectionCounts match_detections(const std::vector<Peak>& found, const std::vector<TruthDefect>& truth,
                                  double tolerance_px) {
-    std::vector<std::tuple<double, std::size_t, std::size_t>> pairs;
-    for (std::size_t i = 0; i < found.size(); ++i)
-        for (std::size_t j = 0; j < truth.size(); ++j) {
-            const double d = std::hypot(found[i].x_px - truth[j].x_px, found[i].y_px - truth[j].y_px);
-            if (d <= tolerance_px) pairs.emplace_back(d, i, j);
-        }
-    std::sort(pairs.begin(), pairs.end());
+    // Two passes, each one to one and closest pairs first: the defects inside the image take
+    // their peaks first, then those outside take what is left (so that a defect outside never
+    // takes a peak from one inside).
     std::vector<bool> found_used(found.size(), false), truth_used(truth.size(), false);
+    const auto match = [&](bool inside) {
+        std::vector<std::tuple<double, std::size_t, std::size_t>> pairs;
+        for (std::size_t i = 0; i < found.size(); ++i)
+            for (std::size_t j = 0; j < truth.size(); ++j) {
+                if (truth[j].in_image != inside || found_used[i]) continue;
+                const double d = std::hypot(found[i].x_px - truth[j].x_px, found[i].y_px - truth[j].y_px);
+                if (d <= tolerance_px) pairs.emplace_back(d, i, j);
+            }
+        std::sort(pairs.begin(), pairs.end());
+        std::size_t matched = 0;
+        for (const auto& [d, i, j] : pairs) {
+            if (found_used[i] || truth_used[j]) continue;
+            found_used[i] = truth_used[j] = true;
+            ++matched;
+        }
+        return matched;
+    };
     DetectionCounts c;
-    std::size_t matched_outside = 0;
-    for (const auto& [d, i, j] : pairs) {
-        if (found_used[i] || truth_used[j]) continue;
-        found_used[i] = truth_used[j] = true;
-        if (truth[j].in_image) ++c.true_positives;
-        else ++matched_outside;
-    }
+    c.true_positives = match(true);
+    const std::size_t matched_outside = match(false);
     const auto inside = static_cast<std::size_t>(
         std::count_if(truth.begin(), truth.end(), [](const TruthDefect& t) { return t.in_image; }));
     c.false_positives = found.size() - c.true_positives - matched_outside;

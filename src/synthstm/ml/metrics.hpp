@@ -66,8 +66,8 @@ struct DetectionCounts {
 
 /// Matches detections to true defects one to one, closest pairs first, a pair only when closer
 /// than or at `tolerance_px`. A defect outside the image (in_image false) is one the defect map
-/// marks at the border: a detection matched to it is neither a hit nor a false alarm, and it is
-/// no miss when nothing finds it.
+/// marks at the border: a detection matched to it (after the defects inside have taken theirs)
+/// is neither a hit nor a false alarm, and it is no miss when nothing finds it.
 DetectionCounts match_detections(const std::vector<Peak>& found, const std::vector<TruthDefect>& truth,
                                  double tolerance_px);
 

@@ -137,16 +137,20 @@ std::vector<std::string> TrainingData::text_parameter(const std::string& name) c
     const std::string path = "parameters/" + name;
     if (!h5::exists(file_.id(), path)) return {};
     const h5::Handle d = h5::open_dataset(file_.id(), path);
+    // Optional metadata: a column of another shape or kind (e.g. variable-length strings from
+    // another writer) is treated as absent rather than refusing the dataset.
+    if (h5::extent(d.id()) != std::vector<hsize_t>{samples_}) return {};
     const h5::Handle type(H5Dget_type(d.id()), H5Tclose, "read the type of " + path);
-    if (H5Tget_class(type.id()) != H5T_STRING || H5Tis_variable_str(type.id()) > 0)
-        invalid_input(fmt::format("{}: {} is not a fixed-length text column", path_.string(), path));
+    if (H5Tget_class(type.id()) != H5T_STRING || H5Tis_variable_str(type.id()) > 0) return {};
     const std::size_t length = H5Tget_size(type.id());
     std::vector<char> text(samples_ * length);
     h5::read_all(d.id(), type.id(), text.data(), path);
     std::vector<std::string> out(samples_);
     for (std::size_t k = 0; k < samples_; ++k) {
         const char* begin = text.data() + k * length;
-        out[k].assign(begin, std::find(begin, begin + length, '\0'));
+        std::string_view v(begin, static_cast<std::size_t>(std::find(begin, begin + length, '\0') - begin));
+        while (!v.empty() && v.back() == ' ') v.remove_suffix(1);  // space-padded strings
+        out[k] = v;
     }
     return out;
 }

@@ -31,9 +31,10 @@ void check_pixels(const LateralPositions& p) {
                                   p.x_nm.size(), p.y_nm.size()));
 }
 
-/// A point of ln|I(z)| − target already known: height, value, slope.
+/// A point of ln|I(z)| − target already known: height, value, slope, and the bound on the error
+/// of its ln|I| (0: an evaluation of the model itself; > 0: e.g. a single-precision one).
 struct KnownPoint {
-    double z = 0.0, f = 0.0, slope = 0.0;
+    double z = 0.0, f = 0.0, slope = 0.0, ln_error = 0.0;
 };
 
 /// The step δ that zeroes f + slope δ + ½ c δ² (the root nearer 0); Newton's −f/slope when the
@@ -48,6 +49,12 @@ double quadratic_step(double f, double slope, double curvature) {
     return denom != 0.0 ? -2.0 * f / denom : newton;
 }
 
+/// An evaluated end of the bracket: height, f, slope and the model's relative error bound there.
+struct BracketEnd {
+    double z = 0.0, f = 0.0, slope = 0.0, bound_rel = 0.0;
+    bool evaluated = false;
+};
+
 /// Solves ln|I(z)| = target for one pixel (see constant_current_scan). `known` (optional) is a
 /// point already evaluated at this pixel; `curvature` the curvature to try on the first step
 /// (NaN: none); on return *curvature_out holds the last secant curvature (NaN if none).
@@ -55,7 +62,7 @@ double solve_height(const TunnelingJunction& j, double x, double y, double targe
                     const ConstantCurrentSettings& s, int row, int col, double* slope_out, const KnownPoint* known,
                     double curvature, double* curvature_out) {
     // f(z) = ln|I(z)| − target falls with z. Bracket: f(lo) > 0 > f(hi).
-    double lo = s.min_height_nm, hi = s.max_height_nm;
+    BracketEnd lo{s.min_height_nm}, hi{s.max_height_nm};
     double bound_rel = 0.0;  // the model's stated error at the last evaluation, relative to I
     const auto f_at = [&](double z, double* slope) {
         const TunnelingCurrent c = j.current(x, y, z);
@@ -64,52 +71,71 @@ double solve_height(const TunnelingJunction& j, double x, double y, double targe
         return c.ln_abs_current - target;
     };
     double slope = 0.0, z = 0.0, f = 0.0;
-    if (known != nullptr && std::isfinite(known->f) && std::isfinite(known->slope) && known->z >= lo && known->z <= hi) {
-        z = known->z, f = known->f, slope = known->slope;
+    double ln_error = 0.0;  // error bound of the current point's f (nonzero only for a known start)
+    if (known != nullptr && std::isfinite(known->f) && std::isfinite(known->slope) && known->z >= lo.z && known->z <= hi.z) {
+        z = known->z, f = known->f, slope = known->slope, ln_error = known->ln_error;
     } else {
-        z = std::clamp(z_start, lo, hi);
+        z = std::clamp(z_start, lo.z, hi.z);
         f = f_at(z, &slope);
     }
-    double z_prev = std::numeric_limits<double>::quiet_NaN(), slope_prev = 0.0;
+    double z_prev = std::numeric_limits<double>::quiet_NaN(), slope_prev = 0.0, slope_prev_error = 0.0;
     *curvature_out = std::numeric_limits<double>::quiet_NaN();
     for (int it = 0; it < s.max_iterations; ++it) {
-        if (std::abs(f) <= s.relative_tolerance) {
+        // An approximate point neither ends the pixel nor bounds the bracket unless its sign is
+        // beyond doubt: only evaluations of the model do.
+        if (std::abs(f) <= s.relative_tolerance && ln_error == 0.0) {
             *slope_out = slope;
             return z;
         }
-        if (f > 0) lo = z; else hi = z;
-        bool own_curvature = false;  // from this pixel's last two evaluations
+        if (std::abs(f) > ln_error) {
+            BracketEnd& end = f > 0 ? lo : hi;
+            end = {z, f, slope, bound_rel, ln_error == 0.0};
+        }
+        bool own_curvature = false;  // from this pixel's last two points
+        double curvature_error = 0.0;
         if (std::isfinite(z_prev) && std::abs(z - z_prev) > 1e-9) {
             curvature = (slope - slope_prev) / (z - z_prev);
+            // An approximate slope (ln_error relative to ln I's scale: its slope is as good) makes
+            // the secant uncertain by its error over the distance.
+            curvature_error = slope_prev_error / std::abs(z - z_prev);
             *curvature_out = curvature;
             own_curvature = std::isfinite(curvature);
         }
         const bool descending = std::isfinite(slope) && slope < 0.0;
-        double next = descending ? z + quadratic_step(f, slope, curvature) : 0.5 * (lo + hi);
+        const double step = descending ? quadratic_step(f, slope, curvature) : 0.0;
+        double next = descending ? z + step : 0.5 * (lo.z + hi.z);
         // Safeguard: a step that leaves the bracket (or does not move) becomes a bisection.
-        const bool inside = next > lo && next < hi;
-        if (!inside) next = 0.5 * (lo + hi);
+        const bool inside = next > lo.z && next < hi.z;
+        if (!inside) next = 0.5 * (lo.z + hi.z);
         // The end of a quadratic step from this close is within the tolerance (the settings say
-        // why); its slope is the quadratic model's.
-        if (!s.verify_final_step && descending && inside && own_curvature && f * f <= 0.1 * s.relative_tolerance) {
+        // why) as long as even a curvature wrong by all of itself (plus its known error) moves
+        // the end by less than a tenth of the tolerance; its slope is the quadratic model's.
+        if (!s.verify_final_step && descending && inside && own_curvature && ln_error == 0.0 &&
+            f * f <= 0.1 * s.relative_tolerance &&
+            0.5 * (std::abs(curvature) + curvature_error) * step * step <= 0.1 * s.relative_tolerance) {
             *slope_out = slope + curvature * (next - z);
             return next;
         }
-        if (hi - lo < 1e-12) break;
+        if (hi.z - lo.z < 1e-12) break;
         z_prev = z, slope_prev = slope;
+        slope_prev_error = 10.0 * ln_error * std::abs(slope);  // its slope taken ten times as uncertain
         z = next;
         f = f_at(z, &slope);
+        ln_error = 0.0;
     }
     if (std::abs(f) <= s.relative_tolerance) {
         *slope_out = slope;
         return z;
     }
-    // The bracket closed on a step of ln I: the cut-offs make I jump by at most their stated
-    // error bound where pairs enter or leave the sum (docs/tunneling.md). A setpoint inside such
-    // a step has no exact height; the step's position is the height, as exact as the model.
-    if (hi - lo < 1e-12 && std::abs(f) <= 2.0 * bound_rel) {
-        *slope_out = slope;
-        return z;
+    // The bracket closed on a step of ln I between two evaluations: the cut-offs make I jump by
+    // at most their stated error bound where pairs enter or leave the sum (docs/tunneling.md). A
+    // setpoint inside such a step has no exact height; the step's position is the height, as
+    // exact as the model. (A bracket closed at min/max_height_nm, never evaluated, is no step.)
+    if (hi.z - lo.z < 1e-12 && lo.evaluated && hi.evaluated &&
+        lo.f - hi.f <= 2.0 * std::max(lo.bound_rel, hi.bound_rel)) {
+        const BracketEnd& best = lo.f < -hi.f ? lo : hi;
+        *slope_out = best.slope;
+        return best.z;
     }
     invalid_input(fmt::format("constant current: the setpoint cannot be reached at pixel ({}, {}) between {} and {} nm "
                               "(|ln I/I_set| = {:.3g} at z = {:.4f} nm)",
@@ -125,6 +151,8 @@ ScanImage constant_height_scan(const TunnelingJunction& junction, const LateralP
     ScanImage img(pixels.rows, pixels.cols);
     if (slice != nullptr) {
         slice->height_nm = height_nm;
+        // image_current agrees with current to 1e-5 in ln I (tests/tunneling); ten times that.
+        slice->ln_error = precision == TunnelingPrecision::Single ? 1e-4 : 0.0;
         slice->ln_abs_current = ScanImage(pixels.rows, pixels.cols);
         slice->dln_current_dz = ScanImage(pixels.rows, pixels.cols);
     }
@@ -178,7 +206,8 @@ ScanImage constant_current_scan(const TunnelingJunction& junction, const Lateral
                 KnownPoint point;
                 const KnownPoint* start = nullptr;
                 if (known != nullptr) {
-                    point = {known->height_nm, known->ln_abs_current.at(r, c) - target, known->dln_current_dz.at(r, c)};
+                    point = {known->height_nm, known->ln_abs_current.at(r, c) - target, known->dln_current_dz.at(r, c),
+                             known->ln_error};
                     start = &point;
                 } else if (c == 0) {
                     const TunnelingCurrent c0 = junction.current(pixels.x_nm[k], pixels.y_nm[k], start_height_nm);

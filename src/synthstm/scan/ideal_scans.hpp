@@ -12,11 +12,13 @@ struct HeightSlice {
     double height_nm = 0.0;    ///< the apex height
     ScanImage ln_abs_current;  ///< ln|I| (−∞ where I = 0)
     ScanImage dln_current_dz;  ///< d ln|I|/dz, nm⁻¹
+    double ln_error = 0.0;     ///< bound on the error of its ln|I| against current() (0: evaluations of it)
 };
 
 /// The current at every pixel with the apex at height_nm above the top atomic plane; also
 /// fills *slice when it is not null. Single precision evaluates with image_current (relative
-/// error ~1e-6: enough for an image and for the start of a constant-current solve).
+/// error ~1e-5: enough for an image and for the start of a constant-current solve, which then
+/// takes the slice as approximate, slice->ln_error = 1e-4).
 ScanImage constant_height_scan(const TunnelingJunction& junction, const LateralPositions& pixels, double height_nm,
                                int threads = 1, HeightSlice* slice = nullptr,
                                TunnelingPrecision precision = TunnelingPrecision::Double);
@@ -43,15 +45,20 @@ struct ConstantCurrentSettings {
 /// bracket [z_lo, z_hi] with ln|I(z_lo)| > ln|I_set| > ln|I(z_hi)| and replaced by bisection
 /// whenever they would leave it, so every pixel converges. Throws InvalidInput when the setpoint
 /// cannot be reached between min_height_nm and max_height_nm (naming the pixel), never returns
-/// an unconverged pixel (see ConstantCurrentSettings::verify_final_step for the last step).
+/// an unconverged pixel (see ConstantCurrentSettings::verify_final_step for the last step) —
+/// except where the model's current itself steps across the setpoint between two evaluations
+/// 1e-12 nm apart by no more than twice its stated error bound (a cut-off's jump): there the
+/// step's height is returned.
 ScanImage constant_current_scan(const TunnelingJunction& junction, const LateralPositions& pixels, double setpoint,
                                 double start_height_nm, const ConstantCurrentSettings& settings = {}, int threads = 1);
 
 /// The same; also stores d ln|I|/dz at every solved pixel (the slope of the model at the
 /// returned height, from the solver's last evaluation or, after an unevaluated final step, from
 /// its quadratic model) in *dln_current_dz when it is not null.
-/// With `known` (a constant-height slice of the same junction at the same positions: its values
-/// are evaluations of this model, so one already at the setpoint ends the pixel) each pixel starts from its
+/// With `known` (a constant-height slice of the same junction at the same positions: exact
+/// evaluations of this model when its ln_error is 0, so one already at the setpoint ends the
+/// pixel; approximate ones otherwise, which neither end a pixel nor bound the bracket unless
+/// |ln I/I_set| exceeds ln_error) each pixel starts from its
 /// known point instead of a fresh evaluation, and the first step is quadratic with the
 /// curvature the previous pixel of the row ended with. Every step after the first is quadratic
 /// too, with the curvature from the last two slopes (secant), which saves about one evaluation

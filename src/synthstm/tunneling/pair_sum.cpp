@@ -62,7 +62,7 @@ template <typename T>
     kept += k;
 }
 
-// The two loops in vector clones (SYNTHSTM_VECTOR_CLONES, fast_exp.hpp).
+// The two loops in vector clones (SYNTHSTM_VECTOR_CLONES, core/vector_clones.hpp).
 SYNTHSTM_VECTOR_CLONES double min_distance2_of(const double* x, const double* y, const double* z, int begin, int end,
                                                 double px, double py, double pz) {
     return min_distance2<double>(x, y, z, begin, end, px, py, pz);
