@@ -176,24 +176,48 @@ TEST(ConstantCurrent, KnownHeightSliceStartsTheSolve) {
     EXPECT_THROW(constant_current_scan(j, p, setpoint, 0.45, {}, 1, nullptr, &wrong), Error);
 }
 
-// A last step taken without evaluating its end (ConstantCurrentSettings::verify_final_step) still
-// lands within the tolerance at every pixel, and where the evaluated solve itself ends the two
-// agree to well within it.
-TEST(ConstantCurrent, UnevaluatedFinalStepIsWithinTheTolerance) {
-    const TunnelingModel m = model_for({Vec3(0, 0, 0), Vec3(0.2, 0.1, 0.3), Vec3(-0.15, 0.2, 0.25)});
-    const TunnelingJunction j{&m, 0.01, 0.4};
-    const LateralPositions p = grid(16, 1.5);
+/// Counts the evaluations of another model.
+class CountingCurrent final : public CurrentModel {
+public:
+    explicit CountingCurrent(const CurrentModel* model) : model_(model) {}
+    [[nodiscard]] TunnelingCurrent current(const Vec3& r) const override {
+        ++count;
+        return model_->current(r);
+    }
+    mutable std::atomic<long> count{0};
+
+private:
+    const CurrentModel* model_;
+};
+
+/// Three atoms under a tilted junction, 16 × 16 pixels, the median current as the setpoint: the
+/// case of the two tests below.
+struct ThreeAtomScan {
+    TunnelingModel model = model_for({Vec3(0, 0, 0), Vec3(0.2, 0.1, 0.3), Vec3(-0.15, 0.2, 0.25)});
+    CountingCurrent counted{&model};
+    TunnelingJunction junction{&counted, 0.01, 0.4};
+    LateralPositions pixels = grid(16, 1.5);
     HeightSlice slice;
-    const double setpoint = median_current(constant_height_scan(j, p, 0.4, 1, &slice));
+    double setpoint = median_current(constant_height_scan(junction, pixels, 0.4, 1, &slice));
+};
+
+// A last step taken without evaluating its end (ConstantCurrentSettings::verify_final_step) does
+// fire (fewer evaluations), still lands within the tolerance at every pixel, and agrees with the
+// evaluated solve to well within it.
+TEST(ConstantCurrent, UnevaluatedFinalStepIsWithinTheTolerance) {
+    const ThreeAtomScan t;
     ConstantCurrentSettings verified;
     verified.verify_final_step = true;
-    for (const HeightSlice* known : {static_cast<const HeightSlice*>(nullptr), static_cast<const HeightSlice*>(&slice)}) {
+    for (const HeightSlice* known : {static_cast<const HeightSlice*>(nullptr), &t.slice}) {
         ScanImage slopes;
-        const ScanImage fast = constant_current_scan(j, p, setpoint, 0.4, {}, 1, &slopes, known);
-        const ScanImage checked = constant_current_scan(j, p, setpoint, 0.4, verified, 1, nullptr, known);
+        t.counted.count = 0;
+        const ScanImage fast = constant_current_scan(t.junction, t.pixels, t.setpoint, 0.4, {}, 1, &slopes, known);
+        const long fast_count = t.counted.count.exchange(0);
+        const ScanImage checked = constant_current_scan(t.junction, t.pixels, t.setpoint, 0.4, verified, 1, nullptr, known);
+        EXPECT_LT(fast_count, t.counted.count.load());
         for (std::size_t k = 0; k < fast.values.size(); ++k) {
-            const TunnelingCurrent i = j.current(p.x_nm[k], p.y_nm[k], fast.values[k]);
-            ASSERT_LE(std::abs(std::log(i.current / setpoint)), 1e-8) << "pixel " << k;
+            const TunnelingCurrent i = t.junction.current(t.pixels.x_nm[k], t.pixels.y_nm[k], fast.values[k]);
+            ASSERT_LE(std::abs(std::log(i.current / t.setpoint)), 1e-8) << "pixel " << k;
             EXPECT_NEAR(fast.values[k], checked.values[k], 1e-9) << "pixel " << k;
             EXPECT_NEAR(slopes.values[k], i.dln_current_dz_per_nm, 1e-6 * std::abs(i.dln_current_dz_per_nm));
         }
@@ -236,50 +260,24 @@ TEST(ConstantCurrent, SetpointInsideAStepOfTheModelEndsAtTheStep) {
     EXPECT_THROW(constant_current_scan(TunnelingJunction{&bounded}, p, beyond, 0.4, low_ceiling), Error);
 }
 
-/// Counts the evaluations of another model.
-class CountingCurrent final : public CurrentModel {
-public:
-    explicit CountingCurrent(const CurrentModel* model) : model_(model) {}
-    [[nodiscard]] TunnelingCurrent current(const Vec3& r) const override {
-        ++count;
-        return model_->current(r);
-    }
-    mutable std::atomic<long> count{0};
-
-private:
-    const CurrentModel* model_;
-};
-
-// The unevaluated last step does fire (fewer evaluations than the verified solve), and a slice
-// that is only approximate (single precision: ln I off by up to its ln_error, the sign of
-// f wrong where |f| is smaller) still gives every pixel at the setpoint to 1e-8.
-TEST(ConstantCurrent, ApproximateSliceAndUnevaluatedStepsStayWithinTheTolerance) {
-    const TunnelingModel m = model_for({Vec3(0, 0, 0), Vec3(0.2, 0.1, 0.3), Vec3(-0.15, 0.2, 0.25)});
-    const CountingCurrent counted(&m);
-    const TunnelingJunction j{&counted, 0.01, 0.4};
-    const LateralPositions p = grid(16, 1.5);
-    HeightSlice exact;
-    const double setpoint = median_current(constant_height_scan(j, p, 0.4, 1, &exact));
-    ConstantCurrentSettings verified;
-    verified.verify_final_step = true;
-    counted.count = 0;
-    (void)constant_current_scan(j, p, setpoint, 0.4, verified, 1, nullptr, &exact);
-    const long verified_count = counted.count.exchange(0);
-    (void)constant_current_scan(j, p, setpoint, 0.4, {}, 1, nullptr, &exact);
-    EXPECT_LT(counted.count.load(), verified_count);
-    // The approximate slice: every pixel's ln I moved by ±5e-5, declared with ln_error 1e-4;
-    // the setpoint 2e-5 above the median pixel's current, whose ln I moves the other way, so
-    // that the sign of its f is wrong in the slice (and the root outside the bracket it implies).
-    const double target = setpoint * std::exp(2e-5);
-    HeightSlice approximate = exact;
+// A slice that is only approximate (single precision: ln I off by up to its ln_error, the
+// sign of f wrong where |f| is smaller) still gives every pixel at the setpoint to 1e-8.
+TEST(ConstantCurrent, ApproximateSliceStillReachesTheTolerance) {
+    const ThreeAtomScan t;
+    // Every pixel's ln I moved by ±5e-5, declared with ln_error 1e-4; the setpoint 2e-5 above
+    // the median pixel's current, whose ln I moves the other way, so that the sign of its f is
+    // wrong in the slice (and the root outside the bracket it implies).
+    const double target = t.setpoint * std::exp(2e-5);
+    HeightSlice approximate = t.slice;
     approximate.ln_error = 1e-4;
     for (std::size_t k = 0; k < approximate.ln_abs_current.values.size(); ++k) {
-        const double f = exact.ln_abs_current.values[k] - std::log(std::abs(target));
+        const double f = t.slice.ln_abs_current.values[k] - std::log(std::abs(target));
         approximate.ln_abs_current.values[k] += std::abs(f) < 1e-4 ? -std::copysign(5e-5, f) : (k % 2 ? 5e-5 : -5e-5);
     }
-    const ScanImage z = constant_current_scan(j, p, target, 0.4, {}, 1, nullptr, &approximate);
+    const ScanImage z = constant_current_scan(t.junction, t.pixels, target, 0.4, {}, 1, nullptr, &approximate);
     for (std::size_t k = 0; k < z.values.size(); ++k)
-        ASSERT_LE(std::abs(std::log(j.current(p.x_nm[k], p.y_nm[k], z.values[k]).current / target)), 1e-8)
+        ASSERT_LE(std::abs(std::log(t.junction.current(t.pixels.x_nm[k], t.pixels.y_nm[k], z.values[k]).current / target)),
+                  1e-8)
             << "pixel " << k;
 }
 
