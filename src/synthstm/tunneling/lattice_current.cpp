@@ -5,6 +5,7 @@
 #include <complex>
 #include <limits>
 #include <numbers>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -27,19 +28,37 @@ double relative_weight(double g, double h, double alpha) {
 /// Bound on Σ_{|G| > g_cut} F(|G|, h)/F(0, h). Each G owns its Wigner–Seitz cell (area 4π²/A_c,
 /// every point within `reach` of G), and the weight w(g' − reach) at any point g' of that cell is
 /// at least w(|G|) since w falls; so the sum is at most A_c/(4π²) ∫_{g' > g_cut − reach}
-/// w(g' − reach) d²g', evaluated here by the trapezoid rule on a fine grid (w is smooth).
-double tail_bound(double g_cut, double reach, double h, double alpha, double cell_area) {
-    const double g0 = std::max(0.0, g_cut - reach);
-    const double step = 0.02 / std::max(h, 0.02);  // w varies on the scale 1/h
-    double sum = 0.0;
-    for (double g = g0;; g += step) {
-        const double f = relative_weight(std::max(0.0, g - reach), h, alpha) * g;
-        const double f2 = relative_weight(std::max(0.0, g + step - reach), h, alpha) * (g + step);
-        sum += 0.5 * step * (f + f2);
-        if (f2 < 1e-30 * std::max(sum, 1e-300) || g > g0 + 1e5) break;
+/// w(g' − reach) d²g', evaluated by the trapezoid rule on a fine grid (w is smooth).
+/// TailBounds integrates once and answers for any g_cut: the integral from the grid point at or
+/// below g_cut − reach (so never less than the integral from g_cut − reach itself).
+class TailBounds {
+public:
+    TailBounds(double reach, double h, double alpha, double cell_area)
+        : reach_(reach), step_(0.02 / std::max(h, 0.02)), scale_(cell_area / (2.0 * std::numbers::pi)) {
+        // w varies on the scale 1/h; integrate until the integrand is 1e-30 of the running sum.
+        double sum = 0.0;
+        double f = 0.0;  // the integrand at g = 0 (it carries the factor g)
+        cumulative_.push_back(0.0);
+        for (double g = 0.0; g < 1e5; g += step_) {
+            const double f2 = relative_weight(std::max(0.0, g + step_ - reach), h, alpha) * (g + step_);
+            sum += 0.5 * step_ * (f + f2);
+            cumulative_.push_back(sum);
+            f = f2;
+            if (f2 < 1e-30 * std::max(sum, 1e-300)) break;
+        }
     }
-    return cell_area / (2.0 * std::numbers::pi) * sum;
-}
+    /// The bound for the cut at g_cut.
+    [[nodiscard]] double operator()(double g_cut) const {
+        const double g0 = std::max(0.0, g_cut - reach_);
+        const auto k = static_cast<std::size_t>(std::floor(g0 / step_));
+        if (k + 1 >= cumulative_.size()) return 0.0;
+        return scale_ * (cumulative_.back() - cumulative_[k]);
+    }
+
+private:
+    double reach_, step_, scale_;
+    std::vector<double> cumulative_;  // ∫_0^{k·step}
+};
 
 }  // namespace
 
@@ -88,9 +107,10 @@ LatticeCurrentModel::LatticeCurrentModel(const PeriodicSurface& surface, const E
 
     // The smallest pair height the G sum must serve: the apex at min_height over the top plane.
     const double h_min = min_height_nm_;
+    const TailBounds tail_bound(reach, h_min, alpha_, cell_area);
     double g_cut = 0.0;
-    while (tail_bound(g_cut, reach, h_min, alpha_, cell_area) > settings.relative_tolerance) g_cut += 0.25 * reach;
-    tail_bound_ = tail_bound(g_cut, reach, h_min, alpha_, cell_area);
+    while (tail_bound(g_cut) > settings.relative_tolerance) g_cut += 0.25 * reach;
+    tail_bound_ = tail_bound(g_cut);
 
     // Enumerate G = n1 b1 + n2 b2 with |G| ≤ g_cut, one of each ±G pair.
     const double b_min = std::min(b1_.norm(), b2_.norm());
