@@ -82,6 +82,17 @@ std::shared_ptr<const TipLdos> apex_ldos(const TipGeometry& tip, const std::stri
     return slot;
 }
 
+/// The body-frame geometry of a tip variant, built once per process (a few hundred atoms and
+/// their dulling: ~1 ms, every sample otherwise).
+std::shared_ptr<const TipGeometry> tip_geometry(const std::string& variant) {
+    static std::mutex mutex;
+    static std::map<std::string, std::shared_ptr<const TipGeometry>> cache;
+    std::lock_guard lock(mutex);
+    auto& slot = cache[variant];
+    if (!slot) slot = std::make_shared<const TipGeometry>(build_tip(variant));
+    return slot;
+}
+
 /// The apex atoms of a tip (lab frame, apex reference point at the origin) and their LDOS,
 /// in the same order.
 struct Apex {
@@ -94,7 +105,8 @@ struct Apex {
 /// double_tip_offset_nm > 0 a second, identical apex at that lateral offset (azimuth
 /// double_tip_azimuth_rad) and double_tip_height_nm higher joins it (a double tip).
 Apex tip_apex(const ParameterSet& p, const std::string& variant, double rotation_rad, double bias_V, double broadening) {
-    const TipGeometry tip = transformed(build_tip(variant), rotation_rad, p.number("tip_tilt_rad"), p.number("tip_tilt_azimuth_rad"));
+    const TipGeometry tip =
+        transformed(*tip_geometry(variant), rotation_rad, p.number("tip_tilt_rad"), p.number("tip_tilt_azimuth_rad"));
     const auto apex = apex_ldos(tip, p.text("tip_model"), shared_grid(bias_V, 0.01), broadening);
     // A rotated copy shares the body-frame LDOS; its lab-frame positions are the rotated tip's.
     Apex out;
