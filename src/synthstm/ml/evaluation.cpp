@@ -130,6 +130,7 @@ nlohmann::json evaluate_model(const EvaluateOptions& o, const EvaluateProgress& 
     for (const auto& [name, t] : by_tip) {
         nlohmann::json d = t.counts.to_json();
         d["threshold"] = o.threshold;
+        d["tolerance_nm"] = tolerance_nm;
         tips[name] = {{"samples", t.samples}, {"defects", t.defects.to_json()}, {"detection", d}};
     }
     return {{"model", o.run.string()},
