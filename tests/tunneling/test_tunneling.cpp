@@ -3,6 +3,7 @@
 // double, far tips) and the error paths.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -189,6 +190,39 @@ TEST(BiasWindow, OddInBiasForSymmetricLdosAndZeroAtZeroBias) {
         EXPECT_LT((plus + minus).cwiseAbs().maxCoeff(), 1e-14 * plus.cwiseAbs().maxCoeff()) << "V = " << v;
     }
     EXPECT_EQ(pair_weights(s, t, 0.0).cwiseAbs().maxCoeff(), 0.0);
+}
+
+// pair_weights regroups the quadrature over the sample grid's hat functions; the plain form,
+// both LDOS interpolated at every node and summed, must give the same C_ij for many rows with
+// different shapes, on grids that differ from each other and from the window's ends.
+TEST(BiasWindow, RegroupedSumEqualsTheNodeByNodeQuadrature) {
+    const EnergyGrid sample_grid{-0.83, 0.91, 37}, tip_grid{-1.0, 1.0, 53};
+    std::vector<std::function<double(double)>> sample_rows, tip_rows;
+    for (int r = 0; r < 9; ++r)
+        sample_rows.push_back([r](double e) { return lorentzian(e, -0.6 + 0.15 * r, 0.05 + 0.02 * r) + 0.1 * r; });
+    for (int r = 0; r < 4; ++r) tip_rows.push_back([r](double e) { return 1.0 + 0.3 * r * e + std::sin(5.0 * e + r); });
+    const LdosSpectrum s = spectrum(sample_grid, sample_rows), t = spectrum(tip_grid, tip_rows);
+    const auto linear = [](const LdosSpectrum& l, Eigen::Index row, double x) {
+        std::size_t k = 0;
+        while (k + 2 < l.energy_eV.size() && l.energy_eV[k + 1] <= x) ++k;
+        const double u = std::clamp((x - l.energy_eV[k]) / (l.energy_eV[k + 1] - l.energy_eV[k]), 0.0, 1.0);
+        return (1.0 - u) * l.ldos_per_eV(row, static_cast<Eigen::Index>(k)) +
+               u * l.ldos_per_eV(row, static_cast<Eigen::Index>(k + 1));
+    };
+    for (double v : {0.37, -0.52, 0.8}) {
+        const BiasWindowQuadrature q = bias_window_quadrature(s.energy_eV, t.energy_eV, v);
+        const Eigen::MatrixXd c = pair_weights(s, t, v);
+        ASSERT_EQ(c.rows(), 9);
+        ASSERT_EQ(c.cols(), 4);
+        for (Eigen::Index i = 0; i < 9; ++i) {
+            for (Eigen::Index j = 0; j < 4; ++j) {
+                double direct = 0.0;
+                for (std::size_t n = 0; n < q.energy_eV.size(); ++n)
+                    direct += q.weight_eV[n] * linear(s, i, q.energy_eV[n]) * linear(t, j, q.energy_eV[n] - v);
+                EXPECT_NEAR(c(i, j), direct, 1e-13 * std::max(1.0, std::abs(direct))) << "V " << v << " i " << i << " j " << j;
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -112,12 +112,26 @@ Eigen::MatrixXd pair_weights(const LdosSpectrum& sample, const LdosSpectrum& tip
     validate_spectrum(tip, "tip");
     const BiasWindowQuadrature q = bias_window_quadrature(sample.energy_eV, tip.energy_eV, bias_V);
     if (q.energy_eV.empty()) return Eigen::MatrixXd::Zero(sample.ldos_per_eV.rows(), tip.ldos_per_eV.rows());
+    // The sample LDOS at node x is (1 − t) ρ_k + t ρ_{k+1} (its grid's hat functions), so
+    //   C_ij = Σ_q w_q ρ_i(x_q) ρ^T_j(x_q − eV) = Σ_k ρ_ik M_kj,  M_kj = Σ_q w_q φ_k(x_q) ρ^T_j(x_q − eV):
+    // the same sum regrouped, one product over the sample grid points of the window instead of
+    // over the (several times more) quadrature nodes, and no interpolated copy of the sites' LDOS.
     std::vector<double> tip_energy(q.energy_eV.size());
     for (std::size_t n = 0; n < tip_energy.size(); ++n) tip_energy[n] = q.energy_eV[n] - bias_V;
-    const Eigen::MatrixXd rho_s = interpolate(sample, q.energy_eV);  // sites × nodes
-    const Eigen::MatrixXd rho_t = interpolate(tip, tip_energy);       // tip atoms × nodes
-    const Eigen::Map<const Eigen::VectorXd> w(q.weight_eV.data(), static_cast<Eigen::Index>(q.weight_eV.size()));
-    return (rho_s * w.asDiagonal()) * rho_t.transpose();
+    const Eigen::MatrixXd rho_t = interpolate(tip, tip_energy);  // tip atoms × nodes
+    std::vector<Eigen::Index> k_of(q.energy_eV.size());
+    std::vector<double> t_of(q.energy_eV.size());
+    for (std::size_t n = 0; n < q.energy_eV.size(); ++n) locate(sample.energy_eV, q.energy_eV[n], k_of[n], t_of[n]);
+    const Eigen::Index k_first = *std::min_element(k_of.begin(), k_of.end());
+    const Eigen::Index k_count = *std::max_element(k_of.begin(), k_of.end()) + 2 - k_first;
+    Eigen::MatrixXd m = Eigen::MatrixXd::Zero(k_count, tip.ldos_per_eV.rows());
+    for (std::size_t n = 0; n < q.energy_eV.size(); ++n) {
+        const Eigen::Index k = k_of[n] - k_first;
+        const auto column = rho_t.col(static_cast<Eigen::Index>(n)).transpose();
+        m.row(k) += (q.weight_eV[n] * (1.0 - t_of[n])) * column;
+        m.row(k + 1) += (q.weight_eV[n] * t_of[n]) * column;
+    }
+    return sample.ldos_per_eV.middleCols(k_first, k_count) * m;
 }
 
 }  // namespace synthstm

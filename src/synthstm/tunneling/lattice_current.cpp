@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 
 #include "synthstm/core/error.hpp"
+#include "synthstm/core/vector_clones.hpp"
+#include "synthstm/tunneling/fast_exp.hpp"
 
 namespace synthstm {
 
@@ -59,6 +61,41 @@ private:
     double reach_, step_, scale_;
     std::vector<double> cumulative_;  // ∫_0^{k·step}
 };
+
+/// The G sum at height z: S = Σ_G f_G (p + q z) Re-part of e^{iG·ρ}, f_G = e^{−(β−α)z} of the
+/// term's shell, and dS/dz + αS = Σ_G f_G (q − (β − α)(p + q z)). The phases come from the power
+/// tables u1^n, u2^n (re, im). A loop over arrays with gathers: AVX-512/AVX2 pay here.
+SYNTHSTM_LONG_VECTOR_CLONES
+void reciprocal_sum(int count, const int* n1, const int* n2, const int* shell, const double* p_re, const double* p_im,
+                    const double* q_re, const double* q_im, const double* re1, const double* im1, const double* re2,
+                    const double* im2, const double* factor, const double* decay, double z, double& sum,
+                    double& dsum) {
+    double s = 0.0, ds = 0.0;
+#pragma omp simd reduction(+ : s, ds)
+    for (int t = 0; t < count; ++t) {
+        const double a_re = re1[n1[t]], a_im = im1[n1[t]], b_re = re2[n2[t]], b_im = im2[n2[t]];
+        const double ph_re = a_re * b_re - a_im * b_im;
+        const double ph_im = a_re * b_im + a_im * b_re;
+        const double p = p_re[t] * ph_re - p_im[t] * ph_im;
+        const double q = q_re[t] * ph_re - q_im[t] * ph_im;
+        const double f = factor[shell[t]];
+        const double bracket = p + q * z;
+        s += f * bracket;
+        ds += f * (q - decay[shell[t]] * bracket);
+    }
+    sum = s, dsum = ds;
+}
+
+/// e^{−decay·z} for every shell (decay ≥ 0, z > 0: arguments in [−700, 0] are exact enough; a
+/// factor below e^{−700} is 0 to the sum anyway).
+SYNTHSTM_LONG_VECTOR_CLONES
+void shell_factors(int count, const double* decay, double z, double* factor) {
+#pragma omp simd
+    for (int s = 0; s < count; ++s) {
+        const double x = -decay[s] * z;
+        factor[s] = x > -fast_exp_max_arg<double>() ? fast_exp<double>(x) : 0.0;
+    }
+}
 
 }  // namespace
 
@@ -142,9 +179,7 @@ LatticeCurrentModel::LatticeCurrentModel(const PeriodicSurface& surface, const E
         const Vec3 G = double(c.n1) * b1_ + double(c.n2) * b2_;
         const double beta = std::sqrt(alpha_ * alpha_ + c.g * c.g);
         if (shell_beta_.empty() || beta > shell_beta_.back() * (1.0 + 1e-12)) shell_beta_.push_back(beta);
-        Term t;
-        t.n1 = c.n1, t.n2 = c.n2;
-        t.shell = static_cast<int>(shell_beta_.size()) - 1;
+        Complex p, q;
         const double beta3 = beta * beta * beta;
         for (int s = 0; s < sites; ++s) {
             const Vec3& b = surface.basis_nm[static_cast<std::size_t>(s)];
@@ -154,13 +189,21 @@ LatticeCurrentModel::LatticeCurrentModel(const PeriodicSurface& surface, const E
                 const double delta = tip_nm.z_nm[j] - b.z();
                 const double phase = G.x() * (tip_nm.x_nm[j] - b.x()) + G.y() * (tip_nm.y_nm[j] - b.y());
                 const Complex e = std::polar(norm * w * std::exp(-beta * delta) / beta3, phase);
-                t.p += e * (1.0 + beta * delta);
-                t.q += e * beta;
+                p += e * (1.0 + beta * delta);
+                q += e * beta;
             }
         }
-        if (c.n1 != 0 || c.n2 != 0) t.p *= 2.0, t.q *= 2.0;  // the −G partner: twice the real part
-        terms_.push_back(t);
+        if (c.n1 != 0 || c.n2 != 0) p *= 2.0, q *= 2.0;  // the −G partner: twice the real part
+        terms_.n1.push_back(c.n1 + max_index_);
+        terms_.n2.push_back(c.n2 + max_index_);
+        terms_.shell.push_back(static_cast<int>(shell_beta_.size()) - 1);
+        terms_.p_re.push_back(p.real()), terms_.p_im.push_back(p.imag());
+        terms_.q_re.push_back(q.real()), terms_.q_im.push_back(q.imag());
     }
+    if (shell_beta_.size() > static_cast<std::size_t>(kMaxShells))
+        invalid_input(fmt::format("lattice current: min_height {} nm needs {} shells of reciprocal vectors, at most {}",
+                                  h_min, shell_beta_.size(), kMaxShells));
+    for (const double beta : shell_beta_) shell_decay_.push_back(beta - alpha_);
 
     // The |C⁰| sum for the tail bound: the laterally averaged current with |weights|.
     for (int s = 0; s < sites; ++s) {
@@ -185,7 +228,10 @@ LatticeCurrentModel::LatticeCurrentModel(const PeriodicSurface& surface, const E
         tiles.max_gap_nm = settings.tile_max_gap_nm;
         tiles.band_nm = settings.tile_band_nm;
         tiles.bands = settings.tile_bands;
-        if (settings.tile_bands > 0) defect_tiles_.emplace(correction_sites_nm, tip_nm, correction_weights, tiles);
+        if (settings.tile_bands > 0) {
+            defect_tiles_.emplace(correction_sites_nm, tip_nm, correction_weights, tiles);
+            tile_scale_ = std::exp(alpha_ * (defect_tiles_->top_site_nm() - lowest_tip_nm_));
+        }
     }
     site_tolerance_ = settings.site_tolerance;
 }
@@ -204,40 +250,26 @@ TunnelingCurrent LatticeCurrentModel::evaluate(const Vec3& apex_nm, TunnelingPre
     // Every pair at least min_height apart vertically, or the exact sum.
     if (z + lowest_tip_nm_ - top_plane_nm_ < min_height_nm_) return exact_->current(apex_nm);
 
-    // e^{iG·ρ} = u1^n1 u2^n2: two sincos, then products.
+    // e^{iG·ρ} = u1^n1 u2^n2: two sincos, then products (tables of re and im, index n + max_index).
     const Complex u1 = std::polar(1.0, b1_.x() * apex_nm.x() + b1_.y() * apex_nm.y());
     const Complex u2 = std::polar(1.0, b2_.x() * apex_nm.x() + b2_.y() * apex_nm.y());
-    Complex pow1[2 * kMaxIndex + 1], pow2[2 * kMaxIndex + 1];
-    pow1[max_index_] = pow2[max_index_] = 1.0;
-    for (int n = 1; n <= max_index_; ++n) {
-        pow1[max_index_ + n] = pow1[max_index_ + n - 1] * u1;
-        pow2[max_index_ + n] = pow2[max_index_ + n - 1] * u2;
-        pow1[max_index_ - n] = std::conj(pow1[max_index_ + n]);
-        pow2[max_index_ - n] = std::conj(pow2[max_index_ + n]);
+    double re1[2 * kMaxIndex + 1], im1[2 * kMaxIndex + 1], re2[2 * kMaxIndex + 1], im2[2 * kMaxIndex + 1];
+    const int m = max_index_;
+    re1[m] = re2[m] = 1.0, im1[m] = im2[m] = 0.0;
+    Complex w1 = 1.0, w2 = 1.0;
+    for (int n = 1; n <= m; ++n) {
+        w1 *= u1, w2 *= u2;
+        re1[m + n] = re1[m - n] = w1.real(), im1[m + n] = w1.imag(), im1[m - n] = -w1.imag();
+        re2[m + n] = re2[m - n] = w2.real(), im2[m + n] = w2.imag(), im2[m - n] = -w2.imag();
     }
 
     // S = Σ_shell e^{−(β − α) z} Σ_G (p + q z) e^{iG·ρ}, I_lattice = e^{−αz} S.
+    double factor[kMaxShells];
+    shell_factors(static_cast<int>(shell_decay_.size()), shell_decay_.data(), z, factor);
     double sum = 0.0, dsum = 0.0;  // S and dS/dz + αS (the derivative of the bracket)
-    double shell_p = 0.0, shell_q = 0.0;
-    int shell = 0;
-    const auto close_shell = [&](int s) {
-        const double beta = shell_beta_[static_cast<std::size_t>(s)];
-        const double f = std::exp(-(beta - alpha_) * z);
-        const double bracket = shell_p + shell_q * z;
-        sum += f * bracket;
-        dsum += f * (shell_q - (beta - alpha_) * bracket);
-        shell_p = shell_q = 0.0;
-    };
-    for (const Term& t : terms_) {
-        if (t.shell != shell) {
-            close_shell(shell);
-            shell = t.shell;
-        }
-        const Complex phase = pow1[max_index_ + t.n1] * pow2[max_index_ + t.n2];
-        shell_p += t.p.real() * phase.real() - t.p.imag() * phase.imag();
-        shell_q += t.q.real() * phase.real() - t.q.imag() * phase.imag();
-    }
-    close_shell(shell);
+    reciprocal_sum(terms_.size(), terms_.n1.data(), terms_.n2.data(), terms_.shell.data(), terms_.p_re.data(),
+                   terms_.p_im.data(), terms_.q_re.data(), terms_.q_im.data(), re1, im1, re2, im2, factor,
+                   shell_decay_.data(), z, sum, dsum);
 
     // I = e^{−αz} (S + I_defects e^{αz}); dI/dz = e^{−αz} (dS − αS + …).
     double scaled = sum;                 // I e^{αz}
@@ -250,7 +282,7 @@ TunnelingCurrent LatticeCurrentModel::evaluate(const Vec3& apex_nm, TunnelingPre
     if (defect_tiles_) tiled = defect_tiles_->evaluate(apex_nm, precision);
     if (tiled) {
         // Terms relative to e^{−α gap}, gap = z + lowest tip − top site: × e^{αz} is e^{α(top − lowest)}.
-        const double scale = std::exp(alpha_ * (defect_tiles_->top_site_nm() - lowest_tip_nm_));
+        const double scale = tile_scale_;
         scaled += scale * tiled->sum;
         dscaled -= scale * alpha_ * tiled->dsum;
         const double tolerance =

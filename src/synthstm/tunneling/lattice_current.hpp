@@ -70,20 +70,25 @@ public:
     [[nodiscard]] TunnelingCurrent image_current(const Vec3& apex_nm) const override;
 
     /// Reciprocal vectors in the sum (one of each ±G pair, and G = 0).
-    [[nodiscard]] int reciprocal_vectors() const { return static_cast<int>(terms_.size()); }
+    [[nodiscard]] int reciprocal_vectors() const { return terms_.size(); }
     /// Bound on the relative error of the G sum at min_height_nm (tail / laterally averaged current).
     [[nodiscard]] double fourier_tail_bound() const { return tail_bound_; }
     /// Number of correction sites (defect neighbourhoods and vacancies).
     [[nodiscard]] int correction_sites() const { return correction_sites_; }
 
 private:
-    struct Term {  // one reciprocal vector G = n1 b1 + n2 b2
-        int n1 = 0, n2 = 0;
-        int shell = 0;                 // index into shell_beta_
-        std::complex<double> p, q;     // e^{−βz}(p + q z) e^{iG·ρ}; doubled for G ≠ 0 (its −G partner)
+    // The reciprocal vectors G = n1 b1 + n2 b2 as arrays (one entry per G, in order of |G|): the
+    // term is e^{−βz}(p + q z) e^{iG·ρ}, doubled for G ≠ 0 (its −G partner).
+    struct Terms {
+        std::vector<int> n1, n2;               // indices, offset by max_index_ (into the power tables)
+        std::vector<int> shell;                // index into shell_beta_
+        std::vector<double> p_re, p_im, q_re, q_im;
+        [[nodiscard]] int size() const { return static_cast<int>(n1.size()); }
     };
-    std::vector<Term> terms_;
+    Terms terms_;
     std::vector<double> shell_beta_;   // β of each shell, in order of |G|
+    std::vector<double> shell_decay_;  // β − α of each shell
+    static constexpr int kMaxShells = 256;  // the evaluation's buffer of shell factors
     Vec3 b1_, b2_;                     // reciprocal primitive vectors
     static constexpr int kMaxIndex = 31;  // largest |n1|, |n2| the evaluation buffers hold
     int max_index_ = 0;                // largest |n1|, |n2|
@@ -95,6 +100,7 @@ private:
     double abs_average_p_ = 0.0;       // e^{αz} × laterally averaged |C⁰| current = p + q z
     double abs_average_q_ = 0.0;
     double site_tolerance_ = 0.0;      // ε of the dropped corrections
+    double tile_scale_ = 0.0;          // e^{α(top site − lowest tip atom)}: the tiles' terms × e^{αz}
     int correction_sites_ = 0;
     std::optional<TunnelingModel> defects_;  // the correction pair sum (absent without corrections)
     [[nodiscard]] TunnelingCurrent evaluate(const Vec3& apex_nm, TunnelingPrecision precision) const;
