@@ -10,9 +10,10 @@
 
 namespace synthstm {
 
-double TunnelingJunction::plane_height_nm(double x_nm, double y_nm) const {
-    return std::tan(tilt_rad) * (x_nm * std::cos(tilt_azimuth_rad) + y_nm * std::sin(tilt_azimuth_rad));
-}
+TunnelingJunction::TunnelingJunction(const CurrentModel* current_model, double tilt_rad, double tilt_azimuth_rad)
+    : model(current_model),
+      slope_x_(std::tan(tilt_rad) * std::cos(tilt_azimuth_rad)),
+      slope_y_(std::tan(tilt_rad) * std::sin(tilt_azimuth_rad)) {}
 
 TunnelingCurrent TunnelingJunction::current(double x_nm, double y_nm, double z_nm) const {
     return model->current(Vec3(x_nm, y_nm, z_nm - plane_height_nm(x_nm, y_nm)));

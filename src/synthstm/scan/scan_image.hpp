@@ -26,16 +26,23 @@ struct ScanImage {
 /// sample surface is raised by plane_height(x, y) = tan(tilt) · (x cos φ + y sin φ), so the
 /// current at apex position (x, y, z) is that of the flat sample at z − plane_height(x, y).
 struct TunnelingJunction {
+    /// The sample tilted by tilt_rad with its steepest ascent along the in-plane direction
+    /// tilt_azimuth_rad.
+    TunnelingJunction(const CurrentModel* current_model = nullptr, double tilt_rad = 0.0, double tilt_azimuth_rad = 0.0);
+
     const CurrentModel* model = nullptr;    ///< the current (not owned)
-    double tilt_rad = 0.0;                  ///< sample tilt
-    double tilt_azimuth_rad = 0.0;          ///< direction φ of steepest ascent in the sample plane
 
     /// Height of the tilted surface plane at (x, y), nm.
-    [[nodiscard]] double plane_height_nm(double x_nm, double y_nm) const;
+    [[nodiscard]] double plane_height_nm(double x_nm, double y_nm) const {
+        return slope_x_ * x_nm + slope_y_ * y_nm;
+    }
     /// The current with the apex at (x, y, z) (z above the flat sample's top atomic plane).
     [[nodiscard]] TunnelingCurrent current(double x_nm, double y_nm, double z_nm) const;
     /// The same to image precision (CurrentModel::image_current), for the recorded current.
     [[nodiscard]] TunnelingCurrent image_current(double x_nm, double y_nm, double z_nm) const;
+
+private:
+    double slope_x_ = 0.0, slope_y_ = 0.0;  // the plane's gradient, tan(tilt) (cos φ, sin φ): once, not per call
 };
 
 /// Lateral apex positions of every pixel of an image, row-major like ScanImage.

@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <limits>
+#include <mutex>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -78,18 +80,39 @@ std::variant<PairSum<double>, PairSum<float>> make_sum(const AtomPositions& s, c
 
 }  // namespace
 
+struct TunnelingModel::LazySum {
+    AtomPositions sample, tip;
+    std::once_flag built;
+    std::optional<std::variant<PairSum<double>, PairSum<float>>> sum;
+};
+
 TunnelingModel::TunnelingModel(const AtomPositions& sample_nm, const AtomPositions& tip_nm,
                                const Eigen::MatrixXd& weights, const TunnelingSettings& settings)
-    : settings_(settings),
-      weights_(checked(sample_nm, tip_nm, weights, settings)),
-      sum_(make_sum(sample_nm, tip_nm, weights, settings)) {}
+    : settings_(settings), weights_(checked(sample_nm, tip_nm, weights, settings)), sum_(std::make_unique<LazySum>()) {
+    sum_->sample = sample_nm;
+    sum_->tip = tip_nm;
+}
+
+TunnelingModel::~TunnelingModel() = default;
+TunnelingModel::TunnelingModel(TunnelingModel&&) noexcept = default;
+TunnelingModel& TunnelingModel::operator=(TunnelingModel&&) noexcept = default;
+
+const std::variant<PairSum<double>, PairSum<float>>& TunnelingModel::sum() const {
+    LazySum& lazy = *sum_;
+    std::call_once(lazy.built, [&] {
+        lazy.sum.emplace(make_sum(lazy.sample, lazy.tip, weights_, settings_));
+        lazy.sample = {}, lazy.tip = {};  // the pair sum holds its own copies
+    });
+    return *lazy.sum;
+}
 
 TunnelingCurrent TunnelingModel::current(const Vec3& apex_nm) const {
     if (!apex_nm.allFinite()) invalid_input("tip position must be finite");
     // The one place where the arithmetic is chosen.
-    const PairSumTerms t = std::visit([&](const auto& s) { return s.evaluate(apex_nm); }, sum_);
-    const double total_abs = std::visit([](const auto& s) { return s.total_abs_weight(); }, sum_);
-    const double cutoff_nm = std::visit([](const auto& s) { return s.cutoff_nm(); }, sum_);
+    const auto& sum_of_pairs = sum();
+    const PairSumTerms t = std::visit([&](const auto& s) { return s.evaluate(apex_nm); }, sum_of_pairs);
+    const double total_abs = std::visit([](const auto& s) { return s.total_abs_weight(); }, sum_of_pairs);
+    const double cutoff_nm = std::visit([](const auto& s) { return s.cutoff_nm(); }, sum_of_pairs);
 
     const double two_kappa = 2.0 * settings_.kappa_per_nm;
     const double ln_scale = -two_kappa * t.min_distance_nm;  // ln of the largest factor

@@ -16,6 +16,7 @@
 ///
 /// Data layout and speed: see pair_sum.hpp (structure of arrays, cell list, vectorised loop with
 /// a branch-free exp). Single precision is about twice as fast, with relative errors ~1e-5.
+#include <memory>
 #include <span>
 #include <variant>
 #include <vector>
@@ -89,6 +90,9 @@ public:
 /// Immutable after construction; current() may be called from many threads at once.
 class TunnelingModel final : public CurrentModel {
 public:
+    ~TunnelingModel() override;
+    TunnelingModel(TunnelingModel&&) noexcept;
+    TunnelingModel& operator=(TunnelingModel&&) noexcept;
     /// weights(i, j) = C_ij for sample site i and tip atom j (e.g. from pair_weights); tip atoms
     /// relative to the apex reference point. Throws InvalidInput for bad positions, a weights
     /// matrix of the wrong shape or with non-finite entries, or bad settings.
@@ -111,7 +115,12 @@ public:
 private:
     TunnelingSettings settings_;
     Eigen::MatrixXd weights_;
-    std::variant<PairSum<double>, PairSum<float>> sum_;
+    // The pair sum's arrays and cells are built on the first current() (once, whichever thread
+    // asks): a model that serves only rare apex positions (the exact fallback of
+    // lattice_current.hpp) then costs no more than its weights.
+    struct LazySum;
+    std::unique_ptr<LazySum> sum_;
+    [[nodiscard]] const std::variant<PairSum<double>, PairSum<float>>& sum() const;
 };
 
 /// The model for a sample (sites with their LDOS, row i of sample_ldos for site i) and a tip
