@@ -34,19 +34,60 @@ std::uint64_t RandomStream::bits64() {
 
 double RandomStream::uniform() { return static_cast<double>(bits64() >> 11) * 0x1.0p-53; }
 
-double RandomStream::normal() {
-    if (has_spare_normal_) {
-        has_spare_normal_ = false;
-        return spare_normal_;
+namespace {
+
+/// The ziggurat of Marsaglia and Tsang (J. Stat. Softw. 5(8), 2000) for the half-normal
+/// f(x) = e^{−x²/2}: 256 layers of equal area v. Layer 0 is the base, [0, x[0]] × [0, f(r)] with
+/// x[0] = v/f(r) (it carries the tail beyond r = x[1]); layer i ≥ 1 is [0, x[i]] × [f(x[i]),
+/// f(x[i+1])], x[i+1] = f⁻¹(f(x[i]) + v/x[i]); x[256] = 0. A point u·x[i] left of x[i+1] lies
+/// under f whatever its height (~99 % of draws: one 64-bit word, a multiply, a compare).
+struct Ziggurat {
+    static constexpr int kLayers = 256;
+    static constexpr double kR = 3.6541528853610088;  // the base's edge for 256 layers (the paper's value)
+    double x[kLayers + 1];
+    double f[kLayers + 1];
+    Ziggurat() {
+        const auto density = [](double t) { return std::exp(-0.5 * t * t); };
+        // v: the base rectangle plus the tail, ∫_r^∞ f = √(π/2) erfc(r/√2).
+        const double v = kR * density(kR) + std::sqrt(std::numbers::pi / 2.0) * std::erfc(kR / std::numbers::sqrt2);
+        x[0] = v / density(kR);
+        x[1] = kR;
+        for (int i = 1; i < kLayers - 1; ++i) x[i + 1] = std::sqrt(-2.0 * std::log(density(x[i]) + v / x[i]));
+        x[kLayers] = 0.0;
+        for (int i = 0; i <= kLayers; ++i) f[i] = density(x[i]);
     }
-    // 1 - u lies in (0, 1], so the logarithm is finite.
-    const double u1 = 1.0 - uniform();
-    const double u2 = uniform();
-    const double r = std::sqrt(-2.0 * std::log(u1));
-    const double phi = 2.0 * std::numbers::pi * u2;
-    spare_normal_ = r * std::sin(phi);
-    has_spare_normal_ = true;
-    return r * std::cos(phi);
+};
+
+const Ziggurat& ziggurat() {
+    static const Ziggurat table;
+    return table;
+}
+
+}  // namespace
+
+double RandomStream::normal() {
+    const Ziggurat& z = ziggurat();
+    for (;;) {
+        // One word: layer from bits 0–7, sign from bit 8, the uniform from the top 53 bits.
+        const std::uint64_t bits = bits64();
+        const int layer = static_cast<int>(bits & 0xff);
+        const double sign = (bits & 0x100) != 0 ? -1.0 : 1.0;
+        const double u = static_cast<double>(bits >> 11) * 0x1.0p-53;
+        const double x = u * z.x[layer];
+        if (x < z.x[layer + 1]) return sign * x;
+        if (layer == 0) {
+            // The tail beyond r (Marsaglia 1964): r + a with a = −ln(u1)/r, accepted when
+            // 2 (−ln u2) > a². 1 − uniform() lies in (0, 1], so the logarithms are finite.
+            for (;;) {
+                const double a = -std::log(1.0 - uniform()) / Ziggurat::kR;
+                const double b = -std::log(1.0 - uniform());
+                if (2.0 * b > a * a) return sign * (Ziggurat::kR + a);
+            }
+        }
+        // The wedge between the layer's rectangle and f: a uniform height over it.
+        const double y = z.f[layer] + uniform() * (z.f[layer + 1] - z.f[layer]);
+        if (y < std::exp(-0.5 * x * x)) return sign * x;
+    }
 }
 
 std::uint64_t RandomStream::below(std::uint64_t n) {
