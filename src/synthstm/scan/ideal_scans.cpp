@@ -190,7 +190,9 @@ ScanImage constant_current_scan(const TunnelingJunction& junction, const Lateral
     ScanImage img(pixels.rows, pixels.cols);
     if (dln_current_dz) *dln_current_dz = ScanImage(pixels.rows, pixels.cols);
     if (known != nullptr && (known->ln_abs_current.rows != pixels.rows || known->ln_abs_current.cols != pixels.cols ||
-                             known->dln_current_dz.rows != pixels.rows || known->dln_current_dz.cols != pixels.cols))
+                             known->dln_current_dz.rows != pixels.rows || known->dln_current_dz.cols != pixels.cols ||
+                             (!known->height_offset_nm.values.empty() &&
+                              (known->height_offset_nm.rows != pixels.rows || known->height_offset_nm.cols != pixels.cols))))
         invalid_input("constant current: the known height slice does not match the pixels");
     // Errors thrown inside the parallel loop are kept and rethrown after it.
     std::string first_error;
@@ -207,8 +209,9 @@ ScanImage constant_current_scan(const TunnelingJunction& junction, const Lateral
                 KnownPoint point;
                 const KnownPoint* start = nullptr;
                 if (known != nullptr) {
-                    point = {known->height_nm, known->ln_abs_current.at(r, c) - target, known->dln_current_dz.at(r, c),
-                             known->ln_error};
+                    const double offset = known->height_offset_nm.values.empty() ? 0.0 : known->height_offset_nm.at(r, c);
+                    point = {known->height_nm + offset, known->ln_abs_current.at(r, c) - target,
+                             known->dln_current_dz.at(r, c), known->ln_error};
                     start = &point;
                 } else if (c == 0) {
                     const TunnelingCurrent c0 = junction.current(pixels.x_nm[k], pixels.y_nm[k], start_height_nm);

@@ -10,6 +10,8 @@ namespace synthstm {
 /// evaluated, kept so that a constant-current solve at the same positions starts from it.
 struct HeightSlice {
     double height_nm = 0.0;    ///< the apex height
+    ScanImage height_offset_nm;  ///< if not empty: pixel (r, c) was evaluated at height_nm + this (e.g. a
+                                 ///< pass that follows the terraces of a step), for the constant-current start
     ScanImage ln_abs_current;  ///< ln|I| (−∞ where I = 0)
     ScanImage dln_current_dz;  ///< d ln|I|/dz, nm⁻¹
     double ln_error = 0.0;     ///< bound on the error of its ln|I| against current() (0: evaluations of it)

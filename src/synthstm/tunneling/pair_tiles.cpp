@@ -113,7 +113,7 @@ struct PairTiles::Store {
     Store(const AtomPositions& s, const AtomPositions& t, const Eigen::MatrixXd& w, const PairTileSettings& st)
         : settings(st) {
         total_abs = w.cwiseAbs().sum();
-        top_nm = *std::max_element(s.z_nm.begin(), s.z_nm.end());
+        top_nm = std::isfinite(st.reference_top_nm) ? st.reference_top_nm : *std::max_element(s.z_nm.begin(), s.z_nm.end());
         lowest_tip_nm = *std::min_element(t.z_nm.begin(), t.z_nm.end());
         const double L = st.cutoff_nm;
         std::vector<double> x, y, z, weight, offset;
@@ -144,7 +144,10 @@ struct PairTiles::Store {
         const auto [ymin, ymax] = std::minmax_element(py.begin(), py.end());
         for (auto& band : bands) {
             const double h = band->max_gap_nm;
-            band->largest_reach_nm = std::sqrt((L - smallest_delta) * (2 * h + L + smallest_delta));
+            // (L − δ)(2h + L + δ) falls with δ above δ = −h, its maximum (L + h)²: δ < 0 for a site
+            // above the reference plane, δ < −h for one above the apex's lowest atom.
+            const double d = std::max(smallest_delta, -h);
+            band->largest_reach_nm = std::sqrt((L - d) * (2 * h + L + d));
             band->x0 = *xmin - band->largest_reach_nm, band->y0 = *ymin - band->largest_reach_nm;
             band->nx = static_cast<int>((*xmax + band->largest_reach_nm - band->x0) / st.tile_nm) + 1;
             band->ny = static_cast<int>((*ymax + band->largest_reach_nm - band->y0) / st.tile_nm) + 1;
@@ -240,6 +243,8 @@ PairTiles::PairTiles(const AtomPositions& sites_nm, const AtomPositions& tip_nm,
         invalid_input(fmt::format("pair tiles: κ {}, cut-off {} nm, largest gap {} nm, band {} nm and tile {} nm must be "
                                   "positive", settings.kappa_per_nm, settings.cutoff_nm, settings.max_gap_nm,
                                   settings.band_nm, settings.tile_nm));
+    if (!std::isnan(settings.reference_top_nm) && !std::isfinite(settings.reference_top_nm))
+        invalid_input("pair tiles: the reference plane must be finite");
     if (settings.bands < 1 || settings.bands > 64)
         invalid_input(fmt::format("pair tiles: {} height bands, need 1–64", settings.bands));
     store_ = std::make_unique<Store>(sites_nm, tip_nm, weights, settings);

@@ -25,6 +25,7 @@
 /// first use, once, by whichever thread gets there first; their content depends only on the
 /// tile, so results are bit-identical whatever the order of evaluation or number of threads.
 #include <atomic>
+#include <limits>
 #include <memory>
 #include <numbers>
 #include <optional>
@@ -48,6 +49,11 @@ struct PairTileSettings {
     double band_nm = 0.2;         ///< each further band serves this much higher (with longer pair lists)
     int bands = 1;                ///< number of bands (1–64); above the last, evaluate() returns nothing
     double tile_nm = 0.1;         ///< side of an xy tile of apex positions
+    /// The plane the gap is counted from (NaN: the highest site). A lower plane serves an apex
+    /// beside sites that stand higher than it (the upper layer of a step seen from the lower
+    /// terrace): gap is then no lower bound of d, pairs may have d < gap (their factors
+    /// e^{−2κ(d − gap)} exceed 1), and the cut d ≤ gap + L and its bound hold as stated.
+    double reference_top_nm = std::numeric_limits<double>::quiet_NaN();
 };
 
 /// Sample sites and tip atoms with their C_ij, gathered per apex tile.
@@ -77,7 +83,7 @@ public:
     [[nodiscard]] double total_abs_weight() const;
     /// e: the bound's factor for the taper (see above).
     static constexpr double kTaperBoundFactor = std::numbers::e;
-    /// The highest site, the plane gap is measured from.
+    /// The plane gap is measured from: the highest site, or settings.reference_top_nm.
     [[nodiscard]] double top_site_nm() const;
     /// Number of tiles built so far (for the benchmarks).
     [[nodiscard]] int tiles_built() const;
