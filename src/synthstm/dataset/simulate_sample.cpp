@@ -442,9 +442,9 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     lattice_settings.tile_max_gap_nm = z0 + 0.1;
     // A tile should serve many evaluations (building one costs about ten) without gathering
     // many more pairs than one apex needs (its list reaches half a diagonal beyond the pairs'
-    // reach of ~0.9 nm): four pixel spacings, 0.2–0.3 nm. Measured on wse2-main
+    // reach of ~0.9 nm): four pixel spacings, 0.2–0.5 nm. Measured on wse2-main
     // (docs/performance.md): 0.1 → 0.2 nm cut the constant-current stage from 11.0 to 8.8 ms.
-    lattice_settings.tile_nm = std::clamp(4.0 * frame.size_nm / frame.pixels, 0.2, 0.3);
+    lattice_settings.tile_nm = std::clamp(4.0 * frame.size_nm / frame.pixels, 0.2, 0.5);
     // The upper terrace as a periodic surface: the lower basis mapped onto its layer.
     PeriodicSurface upper_surface = surface;
     if (step)

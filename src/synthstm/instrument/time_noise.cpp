@@ -14,9 +14,12 @@ PinkNoise::PinkNoise(double dt_s, double f_min_Hz, double f_max_Hz, RandomStream
         invalid_input(fmt::format("pink noise: need dt > 0 and 0 < f_min <= f_max, got dt {} s, f {} – {} Hz", dt_s,
                                   f_min_Hz, f_max_Hz));
     for (double f = f_min_Hz; f <= f_max_Hz * (1.0 + 1e-12) || decay_.empty(); f *= 2.0) {
-        const double a = std::exp(-2.0 * std::numbers::pi * f * dt_s);
+        long period = 1;
+        while (period < (1L << 40) && 2.0 * period * dt_s * kUpdatesPerCorner * f <= 1.0) period *= 2;
+        const double a = std::exp(-2.0 * std::numbers::pi * f * dt_s * static_cast<double>(period));
         decay_.push_back(a);
         drive_.push_back(std::sqrt(1.0 - a * a));
+        period_.push_back(period);
         state_.push_back(rng.normal());
     }
     norm_ = 1.0 / std::sqrt(static_cast<double>(decay_.size()));
@@ -24,8 +27,9 @@ PinkNoise::PinkNoise(double dt_s, double f_min_Hz, double f_max_Hz, RandomStream
 
 double PinkNoise::next(RandomStream& rng) {
     double sum = 0.0;
+    ++step_;
     for (std::size_t j = 0; j < state_.size(); ++j) {
-        state_[j] = decay_[j] * state_[j] + drive_[j] * rng.normal();
+        if (step_ % period_[j] == 0) state_[j] = decay_[j] * state_[j] + drive_[j] * rng.normal();
         sum += state_[j];
     }
     return norm_ * sum;

@@ -18,15 +18,22 @@ class PinkNoise {
 public:
     /// Octaves from f_min_Hz up to at most f_max_Hz (at least one); 0 < f_min ≤ f_max, dt > 0.
     PinkNoise(double dt_s, double f_min_Hz, double f_max_Hz, RandomStream& rng);
-    /// The next sample (one normal per octave, drawn in octave order).
+    /// The next sample. Octave j moves every p_j samples (p_j a power of two, p_j dt at most
+    /// 1/(kUpdatesPerCorner f_j)), by its exact AR(1) step over p_j dt, and holds in between:
+    /// an octave far below the sampling rate needs no normal per sample (about 6 normals per
+    /// sample instead of one per octave; drawn in octave order).
     double next(RandomStream& rng);
     /// Number of octaves.
     [[nodiscard]] int octaves() const { return static_cast<int>(decay_.size()); }
+    /// Updates per period of an octave's corner frequency, at least.
+    static constexpr double kUpdatesPerCorner = 32.0;
 
 private:
-    std::vector<double> decay_;   ///< a_j = exp(−2π f_j dt)
-    std::vector<double> drive_;   ///< √(1 − a_j²)
+    std::vector<double> decay_;   ///< a_j^{p_j}, a_j = exp(−2π f_j dt)
+    std::vector<double> drive_;   ///< √(1 − a_j^{2 p_j})
+    std::vector<long> period_;    ///< p_j
     std::vector<double> state_;   ///< x_j, each stationary N(0, 1)
+    long step_ = 0;               ///< samples so far
     double norm_ = 1.0;           ///< 1/√octaves
 };
 
