@@ -29,7 +29,7 @@ double PinkNoise::next(RandomStream& rng) {
     double sum = 0.0;
     ++step_;
     for (std::size_t j = 0; j < state_.size(); ++j) {
-        if (step_ % period_[j] == 0) state_[j] = decay_[j] * state_[j] + drive_[j] * rng.normal();
+        if ((step_ & (period_[j] - 1)) == 0) state_[j] = decay_[j] * state_[j] + drive_[j] * rng.normal();
         sum += state_[j];
     }
     return norm_ * sum;

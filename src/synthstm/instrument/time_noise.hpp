@@ -31,7 +31,7 @@ public:
 private:
     std::vector<double> decay_;   ///< a_j^{p_j}, a_j = exp(−2π f_j dt)
     std::vector<double> drive_;   ///< √(1 − a_j^{2 p_j})
-    std::vector<long> period_;    ///< p_j
+    std::vector<long> period_;    ///< p_j (a power of two: step & (p_j − 1) tests a multiple)
     std::vector<double> state_;   ///< x_j, each stationary N(0, 1)
     long step_ = 0;               ///< samples so far
     double norm_ = 1.0;           ///< 1/√octaves

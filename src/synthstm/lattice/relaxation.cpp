@@ -1,6 +1,7 @@
 #include "synthstm/lattice/relaxation.hpp"
 
 #include <cmath>
+#include <limits>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -64,9 +65,32 @@ Relaxation::Relaxation(const TmdMaterial& material, std::span<const Defect> defe
                     displacement_.try_emplace(site, Vec3::Zero()).first->second += (amplitude * std::exp(-(distance - a) / xi) / distance) * r;
                 }
     }
+    // The same as a dense table over the displaced sites' box of cells (lookups per pixel in
+    // the ground truth's lattice map: an array index instead of a hash), when it is not huge.
+    if (displacement_.empty()) return;
+    int i_lo = std::numeric_limits<int>::max(), i_hi = std::numeric_limits<int>::min(), j_lo = i_lo, j_hi = i_hi;
+    for (const auto& [site, u] : displacement_) {
+        i_lo = std::min(i_lo, site.cell.i), i_hi = std::max(i_hi, site.cell.i);
+        j_lo = std::min(j_lo, site.cell.j), j_hi = std::max(j_hi, site.cell.j);
+    }
+    const long entries = (long(i_hi) - i_lo + 1) * (long(j_hi) - j_lo + 1) * long(kSublattices.size());
+    if (entries > (1L << 22)) return;
+    i0_ = i_lo, j0_ = j_lo, ni_ = i_hi - i_lo + 1, nj_ = j_hi - j_lo + 1;
+    dense_.assign(static_cast<std::size_t>(entries), Vec3::Zero());
+    for (const auto& [site, u] : displacement_) dense_[dense_index(site)] = u;
+}
+
+std::size_t Relaxation::dense_index(const SiteIndex& site) const {
+    return (static_cast<std::size_t>(site.cell.j - j0_) * static_cast<std::size_t>(ni_) +
+            static_cast<std::size_t>(site.cell.i - i0_)) * kSublattices.size() +
+           static_cast<std::size_t>(site.sublattice);
 }
 
 Vec3 Relaxation::displacement_nm(const SiteIndex& site) const {
+    if (!dense_.empty()) {
+        const bool inside = site.cell.i >= i0_ && site.cell.i < i0_ + ni_ && site.cell.j >= j0_ && site.cell.j < j0_ + nj_;
+        return inside ? dense_[dense_index(site)] : Vec3::Zero();
+    }
     const auto it = displacement_.find(site);
     return it == displacement_.end() ? Vec3::Zero() : it->second;
 }

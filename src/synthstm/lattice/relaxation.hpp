@@ -11,6 +11,7 @@
 /// field), so the defect map, class map and defect list keep the lattice positions.
 #include <span>
 #include <unordered_map>
+#include <vector>
 
 #include "synthstm/lattice/defects.hpp"
 
@@ -55,6 +56,10 @@ private:
     };
     const TmdMaterial* material_;
     std::unordered_map<SiteIndex, Vec3, SiteHash> displacement_;
+    // The same in a dense table over the box of displaced cells (empty when none or too large).
+    int i0_ = 0, j0_ = 0, ni_ = 0, nj_ = 0;
+    std::vector<Vec3> dense_;
+    [[nodiscard]] std::size_t dense_index(const SiteIndex& site) const;
 };
 
 }  // namespace synthstm
