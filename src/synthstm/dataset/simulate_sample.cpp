@@ -445,6 +445,9 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     // reach of ~0.9 nm): four pixel spacings, 0.2–0.5 nm. Measured on wse2-main
     // (docs/performance.md): 0.1 → 0.2 nm cut the constant-current stage from 11.0 to 8.8 ms.
     lattice_settings.tile_nm = std::clamp(4.0 * frame.size_nm / frame.pixels, 0.2, 0.5);
+    // Beside a step the lower terrace's model serves an apex lifted by up to the step height
+    // (the edge band): tile sets up to that much higher, or it would fall back to the plain sum.
+    if (step) lattice_settings.tile_bands += static_cast<int>(std::ceil(step->height_nm / lattice_settings.tile_band_nm));
     // The upper terrace as a periodic surface: the lower basis mapped onto its layer.
     PeriodicSurface upper_surface = surface;
     if (step)
@@ -491,14 +494,32 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
             edge_tiles.tile_nm = lattice_settings.tile_nm;
             edge_tiles.max_gap_nm = z0 + 0.1;
             edge_tiles.band_nm = 0.2;
-            edge_tiles.bands = static_cast<int>(std::ceil((step->height_nm + 0.6) / edge_tiles.band_nm)) + 1;
+            edge_tiles.bands = static_cast<int>(std::ceil((step->height_nm + 0.4) / edge_tiles.band_nm)) + 1;
             double lower_top_nm = -std::numeric_limits<double>::infinity();
             for (const Vec3& b : surface.basis_nm) lower_top_nm = std::max(lower_top_nm, b.z());
-            c.edge_band = std::make_unique<EdgeBandCurrentModel>(
-                c.lattice.get(), AtomPositions::from_points(upper_sites.positions), tip_atoms,
-                c.exact->weights().bottomRows(upper_count), lower_top_nm, edge_tiles, c.exact.get());
-            c.terrace = std::make_unique<TerraceCurrentModel>(c.lattice.get(), c.upper_lattice.get(), c.edge_band.get(),
-                                                              *step, reach, 0.0);
+            // The band model serves apexes over the lower side (s < 0); a pair it keeps is at
+            // most (largest gap served + cut) from the lowest tip atom, so upper sites farther
+            // than that plus the tip's reach from the edge never enter a tile.
+            const double largest_gap = edge_tiles.max_gap_nm + edge_tiles.band_nm * (edge_tiles.bands - 1);
+            const double site_reach = largest_gap + edge_tiles.cutoff_nm + a.reach_nm + 0.1;
+            std::vector<Vec3> near_sites;
+            std::vector<Eigen::Index> near_rows;
+            for (std::size_t i = 0; i < upper_sites.positions.size(); ++i) {
+                const Vec3& r = upper_sites.positions[i];
+                if (step->signed_distance_nm(r.x(), r.y()) > site_reach) continue;
+                near_sites.push_back(r);
+                near_rows.push_back(lower_count + static_cast<Eigen::Index>(i));
+            }
+            if (!near_sites.empty()) {
+                const Eigen::MatrixXd near_weights = c.exact->weights()(near_rows, Eigen::placeholders::all);
+                c.edge_band = std::make_unique<EdgeBandCurrentModel>(c.lattice.get(), AtomPositions::from_points(near_sites),
+                                                                     tip_atoms, near_weights, lower_top_nm, edge_tiles,
+                                                                     c.exact.get());
+            }
+            // (Without upper sites near the edge the lower terrace's model serves the band.)
+            const CurrentModel* near_edge = c.edge_band ? static_cast<const CurrentModel*>(c.edge_band.get()) : c.lattice.get();
+            c.terrace = std::make_unique<TerraceCurrentModel>(c.lattice.get(), c.upper_lattice.get(), near_edge, *step,
+                                                              reach, 0.0);
         }
         return c;
     };
