@@ -511,7 +511,7 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
                 near_rows.push_back(lower_count + static_cast<Eigen::Index>(i));
             }
             if (!near_sites.empty()) {
-                const Eigen::MatrixXd near_weights = c.exact->weights()(near_rows, Eigen::placeholders::all);
+                const Eigen::MatrixXd near_weights = c.exact->weights()(near_rows, Eigen::all);
                 c.edge_band = std::make_unique<EdgeBandCurrentModel>(c.lattice.get(), AtomPositions::from_points(near_sites),
                                                                      tip_atoms, near_weights, lower_top_nm, edge_tiles,
                                                                      c.exact.get());
