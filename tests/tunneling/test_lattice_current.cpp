@@ -85,6 +85,21 @@ TunnelingModel exact_model(const AtomPositions& sites, const AtomPositions& tip,
     return TunnelingModel(sites, tip, w, s);
 }
 
+/// The upper terrace of a step over WSe2 as a periodic surface (the lower basis mapped onto it).
+PeriodicSurface upper_terrace(const StepEdge& step) {
+    const TmdMaterial& m = wse2();
+    PeriodicSurface upper{m.a1(), m.a2(), {}};
+    for (Sublattice s : kSublattices) upper.basis_nm.push_back(step.upper_position(m.basis(s)));
+    return upper;
+}
+
+/// The largest lateral distance of a tip atom from the apex reference point.
+double lateral_reach(const AtomPositions& tip) {
+    double reach = 0.0;
+    for (int j = 0; j < tip.size(); ++j) reach = std::max(reach, std::hypot(tip.x_nm[j], tip.y_nm[j]));
+    return reach;
+}
+
 /// The pristine lattice of a setup: its weights, the pair sum over every site, and the lattice form.
 struct PristineModels {
     Eigen::MatrixXd weights;
@@ -279,8 +294,7 @@ TEST(TerraceCurrent, TerracesMatchThePairSumAndTheSwitchIsContinuous) {
     const Junction st = make_setup("w111-trimer");
     const TmdMaterial& m = wse2();
     const StepEdge step = StepEdge::for_material(m, 0.3, 0.1, 0.648);
-    PeriodicSurface upper_surface{m.a1(), m.a2(), {}};
-    for (Sublattice s : kSublattices) upper_surface.basis_nm.push_back(step.upper_position(m.basis(s)));
+    const PeriodicSurface upper_surface = upper_terrace(step);
     const Eigen::MatrixXd lower_w = region_weights(st);
     std::vector<Vec3> upper_sites, all_sites;
     std::vector<int> upper_sublattice;
@@ -304,8 +318,7 @@ TEST(TerraceCurrent, TerracesMatchThePairSumAndTheSwitchIsContinuous) {
     const LatticeCurrentModel upper =
         lattice_current_model(upper_surface, st.pristine, st.tip, AtomPositions::from_points(upper_sites),
                               upper_sublattice, upper_w, {}, {}, &both);
-    double reach = 0.0;
-    for (int j = 0; j < st.tip.size(); ++j) reach = std::max(reach, std::hypot(st.tip.x_nm[j], st.tip.y_nm[j]));
+    const double reach = lateral_reach(st.tip);
     TunnelingSettings cut;
     const double band = reach + cut.cutoff_length_nm() + 0.1;
     const TerraceCurrentModel terrace(&lower, &upper, &both, step, band);
@@ -353,10 +366,8 @@ TEST(TerraceCurrent, EdgeBandAndTrimmedUpperTerraceMatchThePairSum) {
     const Junction st = make_setup("w001-dimer");
     const TmdMaterial& m = wse2();
     const StepEdge step = StepEdge::for_material(m, 0.3, 0.1, 0.648);
-    PeriodicSurface upper_surface{m.a1(), m.a2(), {}};
-    for (Sublattice s : kSublattices) upper_surface.basis_nm.push_back(step.upper_position(m.basis(s)));
-    double reach = 0.0;
-    for (int j = 0; j < st.tip.size(); ++j) reach = std::max(reach, std::hypot(st.tip.x_nm[j], st.tip.y_nm[j]));
+    const PeriodicSurface upper_surface = upper_terrace(step);
+    const double reach = lateral_reach(st.tip);
     TunnelingSettings cut;
     cut.relative_tolerance = 1e-6;
     const double band = reach + cut.cutoff_length_nm() + 0.1;
