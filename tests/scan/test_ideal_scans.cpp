@@ -174,6 +174,23 @@ TEST(ConstantCurrent, KnownHeightSliceStartsTheSolve) {
     HeightSlice wrong = slice;
     wrong.ln_abs_current = ScanImage(3, 3);
     EXPECT_THROW(constant_current_scan(j, p, setpoint, 0.45, {}, 1, nullptr, &wrong), Error);
+    // A slice whose pixels were evaluated at their own heights (height_offset_nm: every other
+    // pixel 0.1 nm higher, as a pass following a step's terraces gives): the same image, and
+    // its offsets must match the pixels too.
+    HeightSlice upper;
+    (void)constant_height_scan(j, p, 0.55, 1, &upper);
+    HeightSlice mixed = slice;
+    mixed.height_offset_nm = ScanImage(p.rows, p.cols);
+    for (std::size_t k = 0; k < started.values.size(); k += 2) {
+        mixed.height_offset_nm.values[k] = 0.1;
+        mixed.ln_abs_current.values[k] = upper.ln_abs_current.values[k];
+        mixed.dln_current_dz.values[k] = upper.dln_current_dz.values[k];
+    }
+    const ScanImage from_mixed = constant_current_scan(j, p, setpoint, 0.45, {}, 1, nullptr, &mixed);
+    for (std::size_t k = 0; k < started.values.size(); ++k)
+        EXPECT_NEAR(from_mixed.values[k], plain.values[k], 1e-9) << "pixel " << k;
+    mixed.height_offset_nm = ScanImage(2, 2);
+    EXPECT_THROW(constant_current_scan(j, p, setpoint, 0.45, {}, 1, nullptr, &mixed), Error);
 }
 
 /// Counts the evaluations of another model.
