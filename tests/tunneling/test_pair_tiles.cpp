@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <thread>
 #include <vector>
@@ -203,6 +204,14 @@ TEST(PairTiles, BadInputIsRejected) {
     EXPECT_NE(error_message([&] { PairTiles(s.sites, s.tip, s.weights, bad); }).find("bands"), std::string::npos);
     Eigen::MatrixXd wrong = s.weights.leftCols(2);
     EXPECT_NE(error_message([&] { PairTiles(s.sites, s.tip, wrong, s.settings); }).find("weights"), std::string::npos);
+    // A reference plane so far below the sites that their factors would leave float's range.
+    bad = s.settings;
+    bad.reference_top_nm = -10.0;
+    EXPECT_NE(error_message([&] { PairTiles(s.sites, s.tip, s.weights, bad); }).find("reference plane"),
+              std::string::npos);
+    bad.reference_top_nm = std::numeric_limits<double>::infinity();
+    EXPECT_NE(error_message([&] { PairTiles(s.sites, s.tip, s.weights, bad); }).find("reference plane"),
+              std::string::npos);
 }
 
 }  // namespace

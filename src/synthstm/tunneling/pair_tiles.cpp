@@ -247,6 +247,14 @@ PairTiles::PairTiles(const AtomPositions& sites_nm, const AtomPositions& tip_nm,
         invalid_input("pair tiles: the reference plane must be finite");
     if (settings.bands < 1 || settings.bands > 64)
         invalid_input(fmt::format("pair tiles: {} height bands, need 1–64", settings.bands));
+    // Counted from a lower plane, a pair's factor e^{−2κ(d − gap)} reaches e^{2κ(top − plane)}
+    // (d ≥ gap − (top − plane)): it must stay within single precision's exp range.
+    if (std::isfinite(settings.reference_top_nm)) {
+        const double above = *std::max_element(sites_nm.z_nm.begin(), sites_nm.z_nm.end()) - settings.reference_top_nm;
+        if (2.0 * settings.kappa_per_nm * above > 0.9 * fast_exp_max_arg<float>())
+            invalid_input(fmt::format("pair tiles: sites {} nm above the reference plane at κ {} nm⁻¹ leave single "
+                                      "precision's range", above, settings.kappa_per_nm));
+    }
     store_ = std::make_unique<Store>(sites_nm, tip_nm, weights, settings);
 }
 
