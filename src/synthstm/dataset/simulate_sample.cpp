@@ -532,7 +532,8 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     const LateralPositions forward{frame.pixels, frame.pixels, fwd.x_nm, fwd.y_nm};
     // With a step the constant-height image (and so the setpoint, its median) is taken z0 above
     // the terrace under each pixel, so that both terraces are imaged alike; its evaluations are
-    // then not of the scanned model and do not start the constant-current solve.
+    // of the scanned model at z0 plus the step height over the upper terrace, and start the
+    // constant-current solve from there (HeightSlice::height_offset_nm).
     std::optional<TerraceFollowingModel> following;
     TunnelingJunction height_junction = junction;
     if (step) {

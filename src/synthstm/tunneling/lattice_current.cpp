@@ -170,6 +170,7 @@ LatticeCurrentModel::LatticeCurrentModel(const PeriodicSurface& surface, const E
         }
     }
     std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) { return a.g < b.g; });
+    std::vector<double> shell_beta;  // β of each shell, in order of |G|
 
     // Coefficients: Σ_sj C⁰_sj (2πα/A_c) e^{−β(z + Δ)} (1 + β(z + Δ))/β³ e^{iG·(t_j − b_s)},
     // Δ = z_tj − z_s, = e^{−βz} (p + q z) with the p and q below.
@@ -178,7 +179,7 @@ LatticeCurrentModel::LatticeCurrentModel(const PeriodicSurface& surface, const E
     for (const Candidate& c : candidates) {
         const Vec3 G = double(c.n1) * b1_ + double(c.n2) * b2_;
         const double beta = std::sqrt(alpha_ * alpha_ + c.g * c.g);
-        if (shell_beta_.empty() || beta > shell_beta_.back() * (1.0 + 1e-12)) shell_beta_.push_back(beta);
+        if (shell_beta.empty() || beta > shell_beta.back() * (1.0 + 1e-12)) shell_beta.push_back(beta);
         Complex p, q;
         const double beta3 = beta * beta * beta;
         for (int s = 0; s < sites; ++s) {
@@ -196,14 +197,14 @@ LatticeCurrentModel::LatticeCurrentModel(const PeriodicSurface& surface, const E
         if (c.n1 != 0 || c.n2 != 0) p *= 2.0, q *= 2.0;  // the −G partner: twice the real part
         terms_.n1.push_back(c.n1 + max_index_);
         terms_.n2.push_back(c.n2 + max_index_);
-        terms_.shell.push_back(static_cast<int>(shell_beta_.size()) - 1);
+        terms_.shell.push_back(static_cast<int>(shell_beta.size()) - 1);
         terms_.p_re.push_back(p.real()), terms_.p_im.push_back(p.imag());
         terms_.q_re.push_back(q.real()), terms_.q_im.push_back(q.imag());
     }
-    if (shell_beta_.size() > static_cast<std::size_t>(kMaxShells))
+    if (shell_beta.size() > static_cast<std::size_t>(kMaxShells))
         invalid_input(fmt::format("lattice current: min_height {} nm needs {} shells of reciprocal vectors, at most {}",
-                                  h_min, shell_beta_.size(), kMaxShells));
-    for (const double beta : shell_beta_) shell_decay_.push_back(beta - alpha_);
+                                  h_min, shell_beta.size(), kMaxShells));
+    for (const double beta : shell_beta) shell_decay_.push_back(beta - alpha_);
 
     // The |C⁰| sum for the tail bound: the laterally averaged current with |weights|.
     for (int s = 0; s < sites; ++s) {
@@ -231,6 +232,7 @@ LatticeCurrentModel::LatticeCurrentModel(const PeriodicSurface& surface, const E
         if (settings.tile_bands > 0) {
             defect_tiles_.emplace(correction_sites_nm, tip_nm, correction_weights, tiles);
             tile_scale_ = std::exp(alpha_ * (defect_tiles_->top_site_nm() - lowest_tip_nm_));
+            tile_tolerance_ = PairTiles::kTaperBoundFactor * std::exp(-alpha_ * tiles.cutoff_nm);
         }
     }
     site_tolerance_ = settings.site_tolerance;
@@ -285,9 +287,7 @@ TunnelingCurrent LatticeCurrentModel::evaluate(const Vec3& apex_nm, TunnelingPre
         const double scale = tile_scale_;
         scaled += scale * tiled->sum;
         dscaled -= scale * alpha_ * tiled->dsum;
-        const double tolerance =
-            PairTiles::kTaperBoundFactor * std::exp(-alpha_ * defects_->settings().cutoff_length_nm());
-        bound_scaled += scale * tolerance * std::max(0.0, defect_tiles_->total_abs_weight() - tiled->kept_abs_weight);
+        bound_scaled += scale * tile_tolerance_ * std::max(0.0, defect_tiles_->total_abs_weight() - tiled->kept_abs_weight);
         out.pairs += tiled->pairs;
     } else if (defects_) {
         const TunnelingCurrent d = defects_->current(apex_nm);

@@ -81,13 +81,12 @@ private:
     // term is e^{−βz}(p + q z) e^{iG·ρ}, doubled for G ≠ 0 (its −G partner).
     struct Terms {
         std::vector<int> n1, n2;               // indices, offset by max_index_ (into the power tables)
-        std::vector<int> shell;                // index into shell_beta_
+        std::vector<int> shell;                // index into shell_decay_
         std::vector<double> p_re, p_im, q_re, q_im;
         [[nodiscard]] int size() const { return static_cast<int>(n1.size()); }
     };
     Terms terms_;
-    std::vector<double> shell_beta_;   // β of each shell, in order of |G|
-    std::vector<double> shell_decay_;  // β − α of each shell
+    std::vector<double> shell_decay_;  // β − α of each shell (β = √(α² + G²)), in order of |G|
     static constexpr int kMaxShells = 256;  // the evaluation's buffer of shell factors
     Vec3 b1_, b2_;                     // reciprocal primitive vectors
     static constexpr int kMaxIndex = 31;  // largest |n1|, |n2| the evaluation buffers hold
@@ -101,6 +100,7 @@ private:
     double abs_average_q_ = 0.0;
     double site_tolerance_ = 0.0;      // ε of the dropped corrections
     double tile_scale_ = 0.0;          // e^{α(top site − lowest tip atom)}: the tiles' terms × e^{αz}
+    double tile_tolerance_ = 0.0;      // e · e^{−αL}: a dropped or tapered tile pair's factor, at most
     int correction_sites_ = 0;
     std::optional<TunnelingModel> defects_;  // the correction pair sum (absent without corrections)
     [[nodiscard]] TunnelingCurrent evaluate(const Vec3& apex_nm, TunnelingPrecision precision) const;
