@@ -18,6 +18,16 @@ TEST(Cache, RoundTripAndMismatchedSizeReadsAbsent) {
     ASSERT_TRUE(cache_store("t", key, v));
     EXPECT_EQ(cache_load("t", key, 3).value(), v);
     EXPECT_FALSE(cache_load("t", key, 4).has_value());
+    // Straight into a buffer: exactly the stored values, and a size mismatch reads as absent.
+    std::vector<double> into(3, 0.0), longer(4, 0.0);
+    EXPECT_TRUE(cache_load_into("t", key, into));
+    EXPECT_EQ(into, v);
+    EXPECT_FALSE(cache_load_into("t", key, longer));
+    // A truncated entry reads as absent.
+    const auto entry = dir / "t" / (key + ".bin");
+    std::filesystem::resize_file(entry, std::filesystem::file_size(entry) - 8);
+    EXPECT_FALSE(cache_load_into("t", key, into));
+    EXPECT_FALSE(cache_load("t", key, 3).has_value());
     setenv("SYNTHSTM_CACHE_DIR", "off", 1);
     EXPECT_FALSE(cache_store("t", key, v));
     std::filesystem::remove_all(dir);

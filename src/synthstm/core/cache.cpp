@@ -34,20 +34,24 @@ std::filesystem::path cache_directory() {
     return {};
 }
 
-std::optional<std::vector<double>> cache_load(const std::string& category, const std::string& key,
-                                              std::size_t count) {
+bool cache_load_into(const std::string& category, const std::string& key, std::span<double> out) {
     const auto path = entry_path(category, key);
-    if (path.empty()) return std::nullopt;
+    if (path.empty()) return false;
     std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
+    if (!in) return false;
     std::uint64_t magic = 0;
     std::uint64_t stored_count = 0;
     in.read(reinterpret_cast<char*>(&magic), sizeof magic);
     in.read(reinterpret_cast<char*>(&stored_count), sizeof stored_count);
-    if (!in || magic != kMagic || stored_count != count) return std::nullopt;
+    if (!in || magic != kMagic || stored_count != out.size()) return false;
+    in.read(reinterpret_cast<char*>(out.data()), static_cast<std::streamsize>(out.size_bytes()));
+    return static_cast<bool>(in);
+}
+
+std::optional<std::vector<double>> cache_load(const std::string& category, const std::string& key,
+                                              std::size_t count) {
     std::vector<double> values(count);
-    in.read(reinterpret_cast<char*>(values.data()), static_cast<std::streamsize>(count * sizeof(double)));
-    if (!in) return std::nullopt;
+    if (!cache_load_into(category, key, values)) return std::nullopt;
     return values;
 }
 

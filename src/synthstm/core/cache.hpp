@@ -19,6 +19,10 @@ std::filesystem::path cache_directory();
 std::optional<std::vector<double>> cache_load(const std::string& category, const std::string& key,
                                               std::size_t count);
 
+/// The same read straight into `out` (exactly out.size() values): no temporary copy, for tables
+/// of hundreds of MB. Returns false when absent or mismatching; `out` is then unspecified.
+bool cache_load_into(const std::string& category, const std::string& key, std::span<double> out);
+
 /// Stores an array under (category, key); written to a temporary file and renamed, so a reader
 /// never sees half an entry. Returns false (and changes nothing) when the cache is unusable.
 bool cache_store(const std::string& category, const std::string& key, std::span<const double> values);

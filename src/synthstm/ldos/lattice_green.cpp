@@ -1,7 +1,6 @@
 #include "synthstm/ldos/lattice_green.hpp"
 
 #include <cmath>
-#include <cstring>
 #include <mutex>
 
 #include <fftw3.h>
@@ -48,16 +47,15 @@ LatticeGreensFunction::LatticeGreensFunction(const PeriodicModel& model, std::sp
     const std::size_t count = energies_.size() * side * side * norb_ * norb_;
     const std::string key = cache_key(model, energies_, broadening_, k_grid_, range_);
     if (use_cache) {
-        if (auto cached = cache_load("g0", key, 2 * count)) {
-            table_.resize(count);
-            std::memcpy(static_cast<void*>(table_.data()), cached->data(), cached->size() * sizeof(double));
+        table_ = std::make_unique_for_overwrite<std::complex<double>[]>(count);
+        if (cache_load_into("g0", key, std::span<double>(reinterpret_cast<double*>(table_.get()), 2 * count))) {
             from_cache_ = true;
             return;
         }
     }
     compute(model);
     if (use_cache) {
-        cache_store("g0", key, std::span<const double>(reinterpret_cast<const double*>(table_.data()), 2 * count));
+        cache_store("g0", key, std::span<const double>(reinterpret_cast<const double*>(table_.get()), 2 * count));
     }
 }
 
@@ -110,7 +108,8 @@ void LatticeGreensFunction::compute(const PeriodicModel& model) {
         }
 
     const std::size_t side = 2 * static_cast<std::size_t>(range_) + 1;
-    table_.assign(energies_.size() * side * side * norb * norb, {});
+    const std::size_t count = energies_.size() * side * side * norb * norb;
+    table_ = std::make_unique<std::complex<double>[]>(count);
     auto* buffer = static_cast<fftw_complex*>(fftw_malloc(sizeof(fftw_complex) * nk * norb * norb));
     fftw_plan plan;
     {

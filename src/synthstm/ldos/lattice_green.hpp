@@ -4,6 +4,7 @@
 /// On an N × N grid it is exactly the Green's function of the N × N periodic supercell; for
 /// large N it converges to the infinite lattice (the error falls as exp(−N a η / ħv)).
 #include <complex>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -27,7 +28,7 @@ public:
     /// lets hot loops resolve all offsets once and then read every energy directly.
     [[nodiscard]] std::size_t offset_in_slice(int d1, int d2, int alpha, int beta) const;
     /// The table of energy index e: slice(e)[offset_in_slice(...)] == at(e, ...).
-    [[nodiscard]] const std::complex<double>* slice(int e) const { return table_.data() + e * slice_size(); }
+    [[nodiscard]] const std::complex<double>* slice(int e) const { return table_.get() + e * slice_size(); }
     /// Entries per energy.
     [[nodiscard]] std::size_t slice_size() const;
 
@@ -54,7 +55,8 @@ private:
     int range_;
     int norb_;
     bool from_cache_ = false;
-    std::vector<std::complex<double>> table_;
+    // Not a vector: a table of hundreds of MB read from the cache is not zero-filled first.
+    std::unique_ptr<std::complex<double>[]> table_;
 };
 
 }  // namespace synthstm
