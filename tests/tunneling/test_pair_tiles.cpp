@@ -194,6 +194,70 @@ TEST(PairTiles, SameBitsWhateverThreadBuildsTheTiles) {
     EXPECT_EQ(shared.tiles_built(), serial.tiles_built());
 }
 
+/// Displacements of every site, each component uniform in [−σ, σ] nm (fixed seed).
+std::vector<Vec3> displacements(int count, double sigma_nm) {
+    std::mt19937_64 rng(11);
+    std::uniform_real_distribution<double> u(-sigma_nm, sigma_nm);
+    std::vector<Vec3> out;
+    for (int i = 0; i < count; ++i) out.emplace_back(u(rng), u(rng), u(rng));
+    return out;
+}
+
+/// Σ_ij C_ij [e^{−2κ(d'_ij − gap)} − e^{−2κ(d_ij − gap)}] over every pair, d' with site i moved by u_i.
+double moved_change(const TileSetup& s, const std::vector<Vec3>& u, const Vec3& apex, double gap) {
+    double change = 0.0;
+    for (int i = 0; i < s.sites.size(); ++i) {
+        const Vec3 site(s.sites.x_nm[i], s.sites.y_nm[i], s.sites.z_nm[i]);
+        for (int j = 0; j < s.tip.size(); ++j) {
+            const Vec3 atom = apex + Vec3(s.tip.x_nm[j], s.tip.y_nm[j], s.tip.z_nm[j]);
+            const double d = (atom - site).norm(), moved = (atom - site - u[static_cast<std::size_t>(i)]).norm();
+            change += s.weights(i, j) * (std::exp(-2 * kKappa * (moved - gap)) - std::exp(-2 * kKappa * (d - gap)));
+        }
+    }
+    return change;
+}
+
+// Displacement tiles sum the first-order change of the pair sum when the sites move: against
+// the exact change their error falls as u² (halving every displacement quarters it), and stays
+// within the second-order bound of lattice_current.hpp; their z-derivative matches differences.
+TEST(PairTiles, DisplacementTermsAreTheFirstOrderChangeOfThePairSum) {
+    const TileSetup s = make_tile_setup();
+    const double top = top_site(s);
+    const double two_kappa = 2 * kKappa;
+    double errors[2] = {0.0, 0.0}, changes[2] = {0.0, 0.0};
+    for (int halving = 0; halving < 2; ++halving) {
+        const double sigma = 0.002 / (1 << halving);  // 2κσ = 0.04, then 0.02
+        const std::vector<Vec3> u = displacements(s.sites.size(), sigma);
+        double largest_u = 0.0;
+        for (const Vec3& v : u) largest_u = std::max(largest_u, v.norm());
+        const PairTiles tiles(s.sites, s.tip, s.weights, u, s.settings);
+        std::mt19937_64 rng(3);
+        std::uniform_real_distribution<double> xy(-1.0, 1.0), height(0.25, 0.8);
+        for (int k = 0; k < 20; ++k) {
+            const double gap = height(rng);
+            const Vec3 apex(xy(rng), xy(rng), top + gap);
+            const auto t = tiles.evaluate(apex);
+            ASSERT_TRUE(t.has_value());
+            const double exact = moved_change(s, u, apex, gap);
+            const double eta = two_kappa * largest_u, r = gap - largest_u;
+            const double second_order = 0.5 * std::exp(eta) * eta * (1.0 + 1.0 / (two_kappa * r)) * t->abs_sum;
+            const double cut = 1.1 * PairTiles::kTaperBoundFactor * kTolerance * (tiles.total_abs_weight() - t->kept_abs_weight);
+            EXPECT_LE(std::abs(t->sum - exact), second_order + cut) << "apex " << apex.transpose();
+            errors[halving] += std::abs(t->sum - exact);
+            changes[halving] += std::abs(exact);
+            // d/dz of the sum against central differences (relative to e^{−2κ gap(z)}, see above).
+            const double h = 1e-5;
+            const double up = tiles.evaluate(apex + Vec3(0, 0, h))->sum * std::exp(-two_kappa * h);
+            const double down = tiles.evaluate(apex - Vec3(0, 0, h))->sum * std::exp(two_kappa * h);
+            const double numeric = (up - down) / (2 * h);
+            EXPECT_NEAR(-two_kappa * t->dsum, numeric, 1e-6 * std::abs(numeric) + 1e-9 * t->kept_abs_weight);
+        }
+    }
+    EXPECT_NEAR(errors[0] / errors[1], 4.0, 0.6);
+    EXPECT_NEAR(changes[0] / changes[1], 2.0, 0.2);  // the change itself is first order
+    EXPECT_LT(errors[0], 0.05 * changes[0]);
+}
+
 TEST(PairTiles, BadInputIsRejected) {
     const TileSetup s = make_tile_setup();
     PairTileSettings bad = s.settings;
@@ -211,6 +275,14 @@ TEST(PairTiles, BadInputIsRejected) {
               std::string::npos);
     bad.reference_top_nm = std::numeric_limits<double>::infinity();
     EXPECT_NE(error_message([&] { PairTiles(s.sites, s.tip, s.weights, bad); }).find("reference plane"),
+              std::string::npos);
+    // Displacement tiles need one finite displacement per site.
+    std::vector<Vec3> u(static_cast<std::size_t>(s.sites.size()), Vec3::Zero());
+    u.pop_back();
+    EXPECT_NE(error_message([&] { PairTiles(s.sites, s.tip, s.weights, u, s.settings); }).find("displacements"),
+              std::string::npos);
+    u.emplace_back(std::numeric_limits<double>::quiet_NaN(), 0.0, 0.0);
+    EXPECT_NE(error_message([&] { PairTiles(s.sites, s.tip, s.weights, u, s.settings); }).find("non-finite"),
               std::string::npos);
 }
 

@@ -46,38 +46,56 @@ Relaxation::Relaxation(const TmdMaterial& material, std::span<const Defect> defe
     std::unordered_set<SiteIndex, SiteHash> defect_sites;
     for (const Defect& d : defects) defect_sites.insert(d.site);
     const double a = material.a_nm, xi = settings.length_nm;
+    // Each defect's neighbourhood: cells whose sites can lie within reach (the basis spans less
+    // than a cell, so pad by one).
+    struct Field {
+        const Defect* defect;
+        double amplitude, reach;
+        int cells;
+    };
+    std::vector<Field> fields;
+    int i_lo = std::numeric_limits<int>::max(), i_hi = std::numeric_limits<int>::min(), j_lo = i_lo, j_hi = i_hi;
     for (const Defect& d : defects) {
         const double amplitude = settings.amplitude_nm(d.type);
         if (std::abs(amplitude) < settings.min_displacement_nm) continue;
         const double reach = a + xi * std::log(std::abs(amplitude) / settings.min_displacement_nm);
-        const Vec3 centre = material.position(d.site.cell.i, d.site.cell.j, d.site.sublattice);
-        // Cells whose sites can lie within reach: the basis spans less than a cell, so pad by one.
         const int cells = static_cast<int>(std::ceil(reach / (0.5 * std::sqrt(3.0) * a))) + 1;
-        for (int dj = -cells; dj <= cells; ++dj)
-            for (int di = -cells; di <= cells; ++di)
+        fields.push_back({&d, amplitude, reach, cells});
+        i_lo = std::min(i_lo, d.site.cell.i - cells), i_hi = std::max(i_hi, d.site.cell.i + cells);
+        j_lo = std::min(j_lo, d.site.cell.j - cells), j_hi = std::max(j_hi, d.site.cell.j + cells);
+    }
+    if (fields.empty()) return;
+    // The field in a dense table over the box of those cells (lookups per pixel in the ground
+    // truth's lattice map and per site in the current: an array index instead of a hash), or in
+    // a hash map when the box would be huge.
+    const long entries = (long(i_hi) - i_lo + 1) * (long(j_hi) - j_lo + 1) * long(kSublattices.size());
+    const bool dense = entries <= (1L << 22);
+    if (dense) {
+        i0_ = i_lo, j0_ = j_lo, ni_ = i_hi - i_lo + 1, nj_ = j_hi - j_lo + 1;
+        dense_.assign(static_cast<std::size_t>(entries), Vec3::Zero());
+    }
+    for (const Field& f : fields) {
+        const Defect& d = *f.defect;
+        const Vec3 centre = material.position(d.site.cell.i, d.site.cell.j, d.site.sublattice);
+        for (int dj = -f.cells; dj <= f.cells; ++dj)
+            for (int di = -f.cells; di <= f.cells; ++di)
                 for (Sublattice s : kSublattices) {
                     const SiteIndex site{{d.site.cell.i + di, d.site.cell.j + dj}, s};
-                    if (defect_sites.contains(site)) continue;
                     const Vec3 r = material.position(site.cell.i, site.cell.j, s) - centre;
                     const double distance = r.norm();
-                    if (distance > reach || distance == 0.0) continue;
-                    // (Eigen vectors start uninitialised: the first contribution starts from zero.)
-                    displacement_.try_emplace(site, Vec3::Zero()).first->second += (amplitude * std::exp(-(distance - a) / xi) / distance) * r;
+                    if (distance > f.reach || distance == 0.0 || defect_sites.contains(site)) continue;
+                    const Vec3 u = (f.amplitude * std::exp(-(distance - a) / xi) / distance) * r;
+                    if (dense) {
+                        Vec3& slot = dense_[dense_index(site)];
+                        displaced_ += slot.isZero(0.0) ? 1 : 0;  // (every contribution is non-zero)
+                        slot += u;
+                    } else {
+                        // (Eigen vectors start uninitialised: the first contribution starts from zero.)
+                        displacement_.try_emplace(site, Vec3::Zero()).first->second += u;
+                    }
                 }
     }
-    // The same as a dense table over the displaced sites' box of cells (lookups per pixel in
-    // the ground truth's lattice map: an array index instead of a hash), when it is not huge.
-    if (displacement_.empty()) return;
-    int i_lo = std::numeric_limits<int>::max(), i_hi = std::numeric_limits<int>::min(), j_lo = i_lo, j_hi = i_hi;
-    for (const auto& [site, u] : displacement_) {
-        i_lo = std::min(i_lo, site.cell.i), i_hi = std::max(i_hi, site.cell.i);
-        j_lo = std::min(j_lo, site.cell.j), j_hi = std::max(j_hi, site.cell.j);
-    }
-    const long entries = (long(i_hi) - i_lo + 1) * (long(j_hi) - j_lo + 1) * long(kSublattices.size());
-    if (entries > (1L << 22)) return;
-    i0_ = i_lo, j0_ = j_lo, ni_ = i_hi - i_lo + 1, nj_ = j_hi - j_lo + 1;
-    dense_.assign(static_cast<std::size_t>(entries), Vec3::Zero());
-    for (const auto& [site, u] : displacement_) dense_[dense_index(site)] = u;
+    if (!dense) displaced_ = static_cast<int>(displacement_.size());
 }
 
 std::size_t Relaxation::dense_index(const SiteIndex& site) const {
@@ -101,6 +119,7 @@ Vec3 Relaxation::position_nm(const SiteIndex& site) const {
 
 double Relaxation::largest_displacement_nm() const {
     double largest = 0.0;
+    for (const Vec3& u : dense_) largest = std::max(largest, u.norm());
     for (const auto& [site, u] : displacement_) largest = std::max(largest, u.norm());
     return largest;
 }

@@ -46,7 +46,7 @@ public:
     /// The site's relaxed position, lattice position + u.
     [[nodiscard]] Vec3 position_nm(const SiteIndex& site) const;
     /// Number of displaced sites.
-    [[nodiscard]] int displaced_sites() const { return static_cast<int>(displacement_.size()); }
+    [[nodiscard]] int displaced_sites() const { return displaced_; }
     /// Largest |u| of any site, nm.
     [[nodiscard]] double largest_displacement_nm() const;
 
@@ -55,8 +55,9 @@ private:
         std::size_t operator()(const SiteIndex& s) const noexcept;
     };
     const TmdMaterial* material_;
-    std::unordered_map<SiteIndex, Vec3, SiteHash> displacement_;
-    // The same in a dense table over the box of displaced cells (empty when none or too large).
+    std::unordered_map<SiteIndex, Vec3, SiteHash> displacement_;  // only when the dense table would be huge
+    int displaced_ = 0;
+    // The field in a dense table over the box of the relaxed neighbourhoods (empty when none or too large).
     int i0_ = 0, j0_ = 0, ni_ = 0, nj_ = 0;
     std::vector<Vec3> dense_;
     [[nodiscard]] std::size_t dense_index(const SiteIndex& site) const;

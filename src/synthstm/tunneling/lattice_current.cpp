@@ -102,7 +102,7 @@ void shell_factors(int count, const double* decay, double z, double* factor) {
 LatticeCurrentModel::LatticeCurrentModel(const PeriodicSurface& surface, const Eigen::MatrixXd& pristine_weights,
                                          const AtomPositions& tip_nm, const AtomPositions& correction_sites_nm,
                                          const Eigen::MatrixXd& correction_weights, const CurrentModel* exact,
-                                         const LatticeCurrentSettings& settings)
+                                         const LatticeCurrentSettings& settings, const DisplacedCorrections* tiled)
     : exact_(exact) {
     const double kappa = settings.kappa_per_nm;
     if (!(kappa > 0.0) || !std::isfinite(kappa)) invalid_input(fmt::format("kappa_per_nm must be positive, got {}", kappa));
@@ -229,8 +229,26 @@ LatticeCurrentModel::LatticeCurrentModel(const PeriodicSurface& surface, const E
         tiles.max_gap_nm = settings.tile_max_gap_nm;
         tiles.band_nm = settings.tile_band_nm;
         tiles.bands = settings.tile_bands;
-        if (settings.tile_bands > 0) {
+        if (settings.tile_bands > 0 && tiled == nullptr) {
             defect_tiles_.emplace(correction_sites_nm, tip_nm, correction_weights, tiles);
+        } else if (settings.tile_bands > 0) {
+            if (tiled->exact_sites.size() > 0) defect_tiles_.emplace(tiled->exact_sites, tip_nm, tiled->exact_weights, tiles);
+            first_order_sites_ = tiled->sites.size();
+            if (first_order_sites_ > 0) {
+                for (const Vec3& u : tiled->displacement_nm) largest_displacement_nm_ = std::max(largest_displacement_nm_, u.norm());
+                largest_first_order_ = alpha_ * largest_displacement_nm_;
+                if (!(largest_first_order_ > 0.0 && largest_first_order_ < 1.0))
+                    invalid_input(fmt::format("lattice current: first-order displacements up to {} nm are out of range",
+                                              largest_displacement_nm_));
+                // A term's weight is 2κ|u| |C| ≤ η |C|: cut ln(1/η)/(2κ) sooner for the same tolerance.
+                PairTileSettings moved = tiles;
+                moved.cutoff_nm = std::max(tiles.cutoff_nm + std::log(largest_first_order_) / alpha_, 0.5 / alpha_);
+                displacement_tiles_.emplace(tiled->sites, tip_nm, tiled->weights, tiled->displacement_nm, moved);
+                displacement_scale_ = std::exp(alpha_ * (displacement_tiles_->top_site_nm() - lowest_tip_nm_));
+                displacement_tolerance_ = 1.1 * PairTiles::kTaperBoundFactor * std::exp(-alpha_ * moved.cutoff_nm);
+            }
+        }
+        if (defect_tiles_) {
             tile_scale_ = std::exp(alpha_ * (defect_tiles_->top_site_nm() - lowest_tip_nm_));
             tile_tolerance_ = PairTiles::kTaperBoundFactor * std::exp(-alpha_ * tiles.cutoff_nm);
         }
@@ -280,15 +298,34 @@ TunnelingCurrent LatticeCurrentModel::evaluate(const Vec3& apex_nm, TunnelingPre
     out.min_distance_nm = z + lowest_tip_nm_ - top_plane_nm_;
     const double average_abs = abs_average_p_ + abs_average_q_ * z;  // e^{αz} × Σ|C⁰| F(0)/A_c
     double bound_scaled = tail_bound_ * average_abs;
-    std::optional<PairSumTerms> tiled;
-    if (defect_tiles_) tiled = defect_tiles_->evaluate(apex_nm, precision);
-    if (tiled) {
+    // The apex tiles serve when every tile set present does (both count heights alike).
+    std::optional<PairSumTerms> tiled, moved;
+    bool served = defect_tiles_ || displacement_tiles_;
+    if (defect_tiles_) served = (tiled = defect_tiles_->evaluate(apex_nm, precision)).has_value();
+    if (served && displacement_tiles_) served = (moved = displacement_tiles_->evaluate(apex_nm, precision)).has_value();
+    if (served) {
         // Terms relative to e^{−α gap}, gap = z + lowest tip − top site: × e^{αz} is e^{α(top − lowest)}.
-        const double scale = tile_scale_;
-        scaled += scale * tiled->sum;
-        dscaled -= scale * alpha_ * tiled->dsum;
-        bound_scaled += scale * tile_tolerance_ * std::max(0.0, defect_tiles_->total_abs_weight() - tiled->kept_abs_weight);
-        out.pairs += tiled->pairs;
+        if (tiled) {
+            const double scale = tile_scale_;
+            scaled += scale * tiled->sum;
+            dscaled -= scale * alpha_ * tiled->dsum;
+            bound_scaled += scale * tile_tolerance_ * std::max(0.0, defect_tiles_->total_abs_weight() - tiled->kept_abs_weight);
+            out.pairs += tiled->pairs;
+        }
+        if (moved) {
+            const double scale = displacement_scale_;
+            scaled += scale * moved->sum;
+            dscaled -= scale * alpha_ * moved->dsum;
+            bound_scaled += scale * displacement_tolerance_ *
+                            std::max(0.0, displacement_tiles_->total_abs_weight() - moved->kept_abs_weight);
+            // The second-order rest: ½ e^{η} η (1 + 1/(α r)) × the term's weight 2κ|u||C| e^{−αd},
+            // r ≥ gap − |u| the shortest pair distance (gap counted from these tiles' top site).
+            const double gap = moved->min_distance_nm;
+            const double r = std::max(gap - largest_displacement_nm_, 1e-3);
+            const double eta = largest_first_order_;
+            bound_scaled += scale * 0.5 * std::exp(eta) * eta * (1.0 + 1.0 / (alpha_ * r)) * moved->abs_sum;
+            out.pairs += moved->pairs;
+        }
     } else if (defects_) {
         const TunnelingCurrent d = defects_->current(apex_nm);
         if (d.current != 0.0 || std::isfinite(d.ln_abs_current)) {
@@ -349,38 +386,90 @@ LatticeCurrentModel lattice_current_model(const PeriodicSurface& surface, const 
         if (s < 0 || s >= basis) invalid_input(fmt::format("lattice current: sublattice index {} out of range", s));
     };
     // A displacement δ changes a site's factor by about 2κδ: below ε it counts as in place.
-    const double moved_nm = settings.site_tolerance / (2.0 * settings.kappa_per_nm);
-    std::vector<Vec3> kept;
-    std::vector<Eigen::RowVectorXd> rows;
+    const double two_kappa = 2.0 * settings.kappa_per_nm;
+    const double moved_nm = settings.site_tolerance / two_kappa;
+    if (!(settings.first_order_displacement >= 0.0 && settings.first_order_displacement < 0.5))
+        invalid_input(fmt::format("lattice current: first-order displacement limit {} must lie in [0, 0.5)",
+                                  settings.first_order_displacement));
+    // The exact list (moved sites as −C⁰ where the lattice puts them and C where they are) for the
+    // pair sum; for the tiles the small displacements as first-order terms at the lattice site
+    // (C e^{−2κd'} − C⁰ e^{−2κd} = ΔC e^{−2κd} + C (e^{−2κd'} − e^{−2κd})). Rows are named here
+    // (no vector per site: thousands of sites per sample) and copied once at the end.
+    enum class Row : std::uint8_t { Pristine, Own, Change };  // −C⁰_s, C_i, C_i − C⁰_s
+    struct Entry {
+        Vec3 position;
+        Row row;
+        int index;  // region site (or vacancy, for Pristine: the sublattice)
+    };
+    std::vector<Entry> kept, tile_kept;
+    std::vector<int> first_order_sites;
+    std::vector<Vec3> first_order, displacement;
+    const int tips = static_cast<int>(pristine_weights.cols());
     for (int i = 0; i < sites; ++i) {
         const int s = region_sublattice[static_cast<std::size_t>(i)];
         check_sublattice(s);
         const Vec3 here(region_sites_nm.x_nm[i], region_sites_nm.y_nm[i], region_sites_nm.z_nm[i]);
         const Vec3 lattice(region_lattice_sites_nm.x_nm[i], region_lattice_sites_nm.y_nm[i],
                            region_lattice_sites_nm.z_nm[i]);
-        if ((here - lattice).norm() > moved_nm) {
-            kept.push_back(lattice);
-            rows.push_back(-pristine_weights.row(s));
-            kept.push_back(here);
-            rows.push_back(region_weights.row(i));
+        double largest_change = 0.0, scale = 0.0;
+        for (int j = 0; j < tips; ++j) {
+            largest_change = std::max(largest_change, std::abs(region_weights(i, j) - pristine_weights(s, j)));
+            scale = std::max(scale, std::abs(pristine_weights(s, j)));
+        }
+        const bool changed = largest_change > settings.site_tolerance * scale;
+        const double u = (here - lattice).norm();
+        if (u > moved_nm) {
+            kept.push_back({lattice, Row::Pristine, s});
+            kept.push_back({here, Row::Own, i});
+            if (two_kappa * u <= settings.first_order_displacement) {
+                first_order.push_back(lattice);
+                first_order_sites.push_back(i);
+                displacement.push_back(here - lattice);
+                if (changed) tile_kept.push_back({lattice, Row::Change, i});
+            } else {
+                tile_kept.push_back({lattice, Row::Pristine, s});
+                tile_kept.push_back({here, Row::Own, i});
+            }
             continue;
         }
-        const Eigen::RowVectorXd delta = region_weights.row(i) - pristine_weights.row(s);
-        const double scale = pristine_weights.row(s).cwiseAbs().maxCoeff();
-        if (delta.cwiseAbs().maxCoeff() > settings.site_tolerance * scale) {
-            kept.push_back(here);
-            rows.push_back(delta);
+        if (changed) {
+            kept.push_back({here, Row::Change, i});
+            tile_kept.push_back({here, Row::Change, i});
         }
     }
     for (std::size_t v = 0; v < vacancies_nm.size(); ++v) {
         check_sublattice(vacancy_sublattice[v]);
-        kept.push_back(vacancies_nm[v]);
-        rows.push_back(-pristine_weights.row(vacancy_sublattice[v]));
+        kept.push_back({vacancies_nm[v], Row::Pristine, vacancy_sublattice[v]});
+        tile_kept.push_back({vacancies_nm[v], Row::Pristine, vacancy_sublattice[v]});
     }
-    Eigen::MatrixXd weights(static_cast<Eigen::Index>(rows.size()), pristine_weights.cols());
-    for (std::size_t k = 0; k < rows.size(); ++k) weights.row(static_cast<Eigen::Index>(k)) = rows[k];
-    return LatticeCurrentModel(surface, pristine_weights, tip_nm, AtomPositions::from_points(kept), weights, exact,
-                               settings);
+    const auto positions = [](const std::vector<Entry>& entries) {
+        AtomPositions p;
+        for (const Entry& e : entries) p.x_nm.push_back(e.position.x()), p.y_nm.push_back(e.position.y()), p.z_nm.push_back(e.position.z());
+        return p;
+    };
+    const auto matrix = [&](const std::vector<Entry>& entries) {
+        Eigen::MatrixXd m(static_cast<Eigen::Index>(entries.size()), tips);
+        for (std::size_t k = 0; k < entries.size(); ++k) {
+            const Entry& e = entries[k];
+            const auto row = static_cast<Eigen::Index>(k);
+            switch (e.row) {
+                case Row::Pristine: m.row(row) = -pristine_weights.row(e.index); break;
+                case Row::Own: m.row(row) = region_weights.row(e.index); break;
+                case Row::Change:
+                    m.row(row) = region_weights.row(e.index) - pristine_weights.row(region_sublattice[static_cast<std::size_t>(e.index)]);
+                    break;
+            }
+        }
+        return m;
+    };
+    if (first_order.empty())
+        return LatticeCurrentModel(surface, pristine_weights, tip_nm, positions(kept), matrix(kept), exact, settings);
+    Eigen::MatrixXd first_order_weights(static_cast<Eigen::Index>(first_order_sites.size()), tips);
+    for (std::size_t k = 0; k < first_order_sites.size(); ++k)
+        first_order_weights.row(static_cast<Eigen::Index>(k)) = region_weights.row(first_order_sites[k]);
+    const DisplacedCorrections tiled{positions(tile_kept), matrix(tile_kept), AtomPositions::from_points(first_order),
+                                     first_order_weights, displacement};
+    return LatticeCurrentModel(surface, pristine_weights, tip_nm, positions(kept), matrix(kept), exact, settings, &tiled);
 }
 
 }  // namespace synthstm

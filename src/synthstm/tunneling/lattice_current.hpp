@@ -52,6 +52,21 @@ struct LatticeCurrentSettings {
     double tile_band_nm = 0.2;           ///< height step between the tile sets
     int tile_bands = 4;                  ///< number of tile sets
     double tile_nm = 0.1;                ///< side of an apex tile
+    /// A moved site with 2κ|u| up to this joins the tiles as one first-order displacement term
+    /// (pair_tiles.hpp) instead of two exact corrections; its second-order rest, at most
+    /// ½ e^{2κ|u|} (2κ|u|)² (1 + 1/(2κ r)) of its share (r ≥ gap − |u| the pair's distance), ~1e-3
+    /// here like site_tolerance, enters the error bound. 0: every moved site exact.
+    double first_order_displacement = 0.04;
+};
+
+/// The corrections of a relaxed region split for the apex tiles: the moved sites with small
+/// displacements as first-order terms at their lattice positions, the rest exact.
+struct DisplacedCorrections {
+    AtomPositions exact_sites;          ///< corrections the tiles sum exactly
+    Eigen::MatrixXd exact_weights;      ///< their ΔC_ij
+    AtomPositions sites;                ///< lattice positions of the sites summed to first order
+    Eigen::MatrixXd weights;            ///< their C_ij
+    std::vector<Vec3> displacement_nm;  ///< their u_i
 };
 
 /// I(R) for a periodic surface with a finite set of corrected sites, with an exact fallback.
@@ -63,7 +78,9 @@ public:
     LatticeCurrentModel(const PeriodicSurface& surface, const Eigen::MatrixXd& pristine_weights,
                         const AtomPositions& tip_nm, const AtomPositions& correction_sites_nm,
                         const Eigen::MatrixXd& correction_weights, const CurrentModel* exact,
-                        const LatticeCurrentSettings& settings = {});
+                        const LatticeCurrentSettings& settings = {}, const DisplacedCorrections* tiled = nullptr);
+    // (tiled: what the apex tiles sum instead of the correction list, which stays exact for the
+    // pair sum that serves where the tiles do not.)
 
     [[nodiscard]] TunnelingCurrent current(const Vec3& apex_nm) const override;
     /// The corrections in single precision where the apex tiles serve (pair_tiles.hpp).
@@ -73,8 +90,10 @@ public:
     [[nodiscard]] int reciprocal_vectors() const { return terms_.size(); }
     /// Bound on the relative error of the G sum at min_height_nm (tail / laterally averaged current).
     [[nodiscard]] double fourier_tail_bound() const { return tail_bound_; }
-    /// Number of correction sites (defect neighbourhoods and vacancies).
+    /// Number of correction sites (defect neighbourhoods and vacancies; a moved site counts twice).
     [[nodiscard]] int correction_sites() const { return correction_sites_; }
+    /// Number of moved sites the apex tiles sum to first order.
+    [[nodiscard]] int first_order_sites() const { return first_order_sites_; }
 
 private:
     // The reciprocal vectors G = n1 b1 + n2 b2 as arrays (one entry per G, in order of |G|): the
@@ -105,6 +124,12 @@ private:
     std::optional<TunnelingModel> defects_;  // the correction pair sum (absent without corrections)
     [[nodiscard]] TunnelingCurrent evaluate(const Vec3& apex_nm, TunnelingPrecision precision) const;
     std::optional<PairTiles> defect_tiles_;  // the same pairs gathered per apex tile, in height bands
+    std::optional<PairTiles> displacement_tiles_;  // first-order moved sites (with defect_tiles_, the same sum)
+    double displacement_scale_ = 0.0;      // e^{α(top − lowest tip atom)} of the displacement tiles
+    double displacement_tolerance_ = 0.0;  // their cut's factor, × 1.1 for the dropped pairs' second-order part
+    double largest_first_order_ = 0.0;     // η = max 2κ|u| of the first-order sites
+    double largest_displacement_nm_ = 0.0; // max |u| of them
+    int first_order_sites_ = 0;
     const CurrentModel* exact_ = nullptr;
 };
 

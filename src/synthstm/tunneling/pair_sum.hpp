@@ -27,6 +27,7 @@ struct PairSumTerms {
     double dsum = 0.0;             ///< Σ' C_ij exp(−2κ (d_ij − d_min)) (z_j − z_i)/d_ij (z_j: tip atom)
     double kept_abs_weight = 0.0;  ///< Σ' |C_ij| over the kept pairs
     double min_distance_nm = 0.0;  ///< d_min, the shortest sample–tip distance
+    double abs_sum = 0.0;          ///< displacement tiles (pair_tiles.hpp): Σ' w_ij exp(−2κ (d_ij − gap)) S
     long pairs = 0;                ///< pair terms computed (kept or masked in the vector loop)
 };
 

@@ -16,16 +16,35 @@ namespace synthstm {
 
 namespace {
 
-/// The pairs of one tile as a structure of arrays in one block: pair point P = r_i − t_j, C_ij;
-/// in single precision with x, y relative to the tile's centre (so that float keeps ~1e-7 nm).
+/// The pairs of one tile as a structure of arrays in one block: pair point P = r_i − t_j and its
+/// weights (C_ij; or m = C_ij u_i and |m| for displacement tiles); in single precision with x, y
+/// relative to the tile's centre (so that float keeps ~1e-7 nm).
 template <typename T>
 struct Tile {
     int n = 0;
-    std::unique_ptr<T[]> data;  // x[n], y[n], z[n], c[n]
-    [[nodiscard]] const T* x() const { return data.get(); }
-    [[nodiscard]] const T* y() const { return data.get() + n; }
-    [[nodiscard]] const T* z() const { return data.get() + 2 * static_cast<std::size_t>(n); }
-    [[nodiscard]] const T* c() const { return data.get() + 3 * static_cast<std::size_t>(n); }
+    std::unique_ptr<T[]> data;  // column k at data + k n: x, y, z, then the weights
+    [[nodiscard]] const T* column(int k) const { return data.get() + static_cast<std::size_t>(k) * static_cast<std::size_t>(n); }
+    [[nodiscard]] const T* x() const { return column(0); }
+    [[nodiscard]] const T* y() const { return column(1); }
+    [[nodiscard]] const T* z() const { return column(2); }
+    [[nodiscard]] const T* c() const { return column(3); }
+};
+
+/// One pair's distance and taper: d = |P − apex|, u = d − gap, t_raw = (u − (L − w))/w, the
+/// taper S(t) and dS/du, and e^{−2κ min(u, L)} (shared by both kernels below).
+template <typename T>
+struct PairGeometry {
+    T dx, dy, dz, d, t_raw, taper_value, taper_slope, factor;
+    [[gnu::always_inline]] PairGeometry(T x, T y, T z, T ax, T ay, T az, T two_kappa, T gap, T cutoff, T taper_start)
+        : dx(x - ax), dy(y - ay), dz(az - z) {
+        d = std::sqrt(dx * dx + dy * dy + dz * dz);
+        const T u = d - gap;
+        t_raw = (u - taper_start) * two_kappa;
+        const T t = t_raw < T(0) ? T(0) : (t_raw > T(1) ? T(1) : t_raw);
+        taper_value = T(1) - t * t * (T(3) - T(2) * t);
+        taper_slope = T(-6) * t * (T(1) - t) * two_kappa;  // dS/du
+        factor = fast_exp<T>(-two_kappa * (u < cutoff ? u : cutoff));
+    }
 };
 
 /// The kernel: Σ C e^{−2κ (d − gap)} S(u) over the tile's pairs, u = d − gap, with the taper
@@ -47,16 +66,10 @@ template <typename T>
     const T taper = T(1) / two_kappa, taper_start = cutoff - taper;
 #pragma omp simd reduction(+ : s, sd, k)
     for (int p = 0; p < n; ++p) {
-        const T dx = x[p] - ax, dy = y[p] - ay, dz = az - z[p];
-        const T d = std::sqrt(dx * dx + dy * dy + dz * dz);
-        const T u = d - gap;
-        const T t_raw = (u - taper_start) * two_kappa;
-        const T t = t_raw < T(0) ? T(0) : (t_raw > T(1) ? T(1) : t_raw);
-        const T taper_value = T(1) - t * t * (T(3) - T(2) * t);
-        const T taper_slope = T(-6) * t * (T(1) - t) * two_kappa;  // dS/du
-        const T u_clamped = u < cutoff ? u : cutoff;
-        const T f = c[p] * fast_exp<T>(-two_kappa * u_clamped);
-        const T cosine = dz / (d > kTiny ? d : kTiny);
+        const PairGeometry<T> g(x[p], y[p], z[p], ax, ay, az, two_kappa, gap, cutoff, taper_start);
+        const T f = c[p] * g.factor;
+        const T cosine = g.dz / (g.d > kTiny ? g.d : kTiny);
+        const T taper_value = g.taper_value, taper_slope = g.taper_slope, t_raw = g.t_raw;
         s += f * taper_value;
         sd += f * (taper_value * cosine - taper_slope / two_kappa * (cosine - T(1)));
         k += t_raw <= T(0) ? std::abs(c[p]) : T(0);
@@ -74,6 +87,50 @@ SYNTHSTM_LONG_VECTOR_CLONES
 void tile_terms_of(const float* x, const float* y, const float* z, const float* c, int n, float ax, float ay,
                    float az, float two_kappa, float gap, float cutoff, double& sum, double& dsum, double& kept) {
     tile_terms<float>(x, y, z, c, n, ax, ay, az, two_kappa, gap, cutoff, sum, dsum, kept);
+}
+
+/// The displacement kernel: Σ f S g with f = e^{−2κ (d − gap)}, g = 2κ (m · D)/d, D = apex − P,
+/// m = C u (the first-order change of C e^{−2κ d} when the site moves by u). Its z-derivative
+/// sum adds the change of g: ∂g/∂z = 2κ (m_z − (m · D/d) cos)/d, so that dI/dz = −2κ e^{−2κ gap}
+/// dsum holds as for tile_terms. kept = Σ|m| over the fully kept pairs, abs = Σ |m| f S (the
+/// caller multiplies both by 2κ).
+template <typename T>
+[[gnu::always_inline]] inline void displacement_terms(const T* x, const T* y, const T* z, const T* mx, const T* my,
+                                                      const T* mz, const T* mabs, int n, T ax, T ay, T az,
+                                                      T two_kappa, T gap, T cutoff, double& sum, double& dsum,
+                                                      double& kept, double& abs_sum) {
+    T s = 0, sd = 0, k = 0, a = 0;
+    constexpr T kTiny = static_cast<T>(1e-12);
+    const T taper = T(1) / two_kappa, taper_start = cutoff - taper;
+#pragma omp simd reduction(+ : s, sd, k, a)
+    for (int p = 0; p < n; ++p) {
+        const PairGeometry<T> pg(x[p], y[p], z[p], ax, ay, az, two_kappa, gap, cutoff, taper_start);
+        const T f = pg.factor, taper_value = pg.taper_value, taper_slope = pg.taper_slope, t_raw = pg.t_raw;
+        const T inverse_d = T(1) / (pg.d > kTiny ? pg.d : kTiny);
+        const T cosine = pg.dz * inverse_d;
+        const T projection = (mz[p] * pg.dz - mx[p] * pg.dx - my[p] * pg.dy) * inverse_d;  // m · D / d
+        const T g = two_kappa * projection;
+        s += f * taper_value * g;
+        sd += f * ((taper_value * cosine - taper_slope / two_kappa * (cosine - T(1))) * g -
+                   taper_value * (mz[p] - projection * cosine) * inverse_d);
+        k += t_raw <= T(0) ? mabs[p] : T(0);
+        a += f * taper_value * mabs[p];
+    }
+    sum = s, dsum = sd, kept = k, abs_sum = a;
+}
+
+SYNTHSTM_LONG_VECTOR_CLONES
+void displacement_terms_of(const double* const* col, int n, double ax, double ay, double az, double two_kappa,
+                           double gap, double cutoff, double& sum, double& dsum, double& kept, double& abs_sum) {
+    displacement_terms<double>(col[0], col[1], col[2], col[3], col[4], col[5], col[6], n, ax, ay, az, two_kappa, gap,
+                               cutoff, sum, dsum, kept, abs_sum);
+}
+
+SYNTHSTM_LONG_VECTOR_CLONES
+void displacement_terms_of(const float* const* col, int n, float ax, float ay, float az, float two_kappa, float gap,
+                           float cutoff, double& sum, double& dsum, double& kept, double& abs_sum) {
+    displacement_terms<float>(col[0], col[1], col[2], col[3], col[4], col[5], col[6], n, ax, ay, az, two_kappa, gap,
+                              cutoff, sum, dsum, kept, abs_sum);
 }
 
 }  // namespace
@@ -100,9 +157,12 @@ struct Band {
 struct PairTiles::Store {
     PairTileSettings settings;
     // Every pair that can matter at some gap, as the point P = r_i − t_j, sorted into xy cells:
-    // P's coordinates, C_ij and δ, the pair's vertical offset beyond the gap (its lateral reach
-    // at gap h is √((L − δ)(2h + L + δ))).
-    std::vector<double> px, py, pz, c, delta;
+    // the tile columns (P's coordinates, then C_ij, or m = C_ij u_i and |m| for displacement
+    // tiles) and δ, the pair's vertical offset beyond the gap (its lateral reach at gap h is
+    // √((L − δ)(2h + L + δ))).
+    bool displacement = false;
+    std::vector<std::vector<double>> columns;
+    std::vector<double> delta;
     std::unique_ptr<SiteCells> cells;
     double top_nm = 0.0;             // highest site
     double lowest_tip_nm = 0.0;      // lowest tip atom relative to the apex reference
@@ -110,35 +170,57 @@ struct PairTiles::Store {
     std::vector<std::unique_ptr<Band>> bands;
     std::atomic<int> built{0};
 
-    Store(const AtomPositions& s, const AtomPositions& t, const Eigen::MatrixXd& w, const PairTileSettings& st)
-        : settings(st) {
-        total_abs = w.cwiseAbs().sum();
+    Store(const AtomPositions& s, const AtomPositions& t, const Eigen::MatrixXd& w, const std::vector<Vec3>* u,
+          const PairTileSettings& st)
+        : settings(st), displacement(u != nullptr) {
         top_nm = std::isfinite(st.reference_top_nm) ? st.reference_top_nm : *std::max_element(s.z_nm.begin(), s.z_nm.end());
         lowest_tip_nm = *std::min_element(t.z_nm.begin(), t.z_nm.end());
         const double L = st.cutoff_nm;
-        std::vector<double> x, y, z, weight, offset;
+        const std::size_t weight_columns = displacement ? 4 : 1;
+        std::vector<std::vector<double>> raw(3 + weight_columns);
+        std::vector<double> offset;
         for (int j = 0; j < t.size(); ++j) {
             const double above = t.z_nm[j] - lowest_tip_nm;
             if (above >= L) continue;  // no pair of this tip atom is ever kept
             for (int i = 0; i < s.size(); ++i) {
                 const double d = above + (top_nm - s.z_nm[i]);
                 if (d >= L || w(i, j) == 0.0) continue;
-                x.push_back(s.x_nm[i] - t.x_nm[j]);
-                y.push_back(s.y_nm[i] - t.y_nm[j]);
-                z.push_back(s.z_nm[i] - t.z_nm[j]);
-                weight.push_back(w(i, j));
+                if (displacement && (*u)[static_cast<std::size_t>(i)].isZero(0.0)) continue;
+                raw[0].push_back(s.x_nm[i] - t.x_nm[j]);
+                raw[1].push_back(s.y_nm[i] - t.y_nm[j]);
+                raw[2].push_back(s.z_nm[i] - t.z_nm[j]);
+                if (displacement) {
+                    const Vec3 m = w(i, j) * (*u)[static_cast<std::size_t>(i)];
+                    raw[3].push_back(m.x()), raw[4].push_back(m.y()), raw[5].push_back(m.z()), raw[6].push_back(m.norm());
+                } else {
+                    raw[3].push_back(w(i, j));
+                }
                 offset.push_back(d);
             }
+        }
+        // Σ w over every pair (the kept ones are a subset): |C_ij|, or 2κ |m| for displacements.
+        const double two_kappa = 2.0 * st.kappa_per_nm;
+        if (displacement) {
+            for (int i = 0; i < s.size(); ++i)
+                total_abs += two_kappa * (*u)[static_cast<std::size_t>(i)].norm() * w.row(i).cwiseAbs().sum();
+        } else {
+            total_abs = w.cwiseAbs().sum();
         }
         for (int b = 0; b < st.bands; ++b) {
             auto band = std::make_unique<Band>();
             band->max_gap_nm = st.max_gap_nm + b * st.band_nm;
             bands.push_back(std::move(band));
         }
-        if (x.empty()) return;  // nothing within reach anywhere: the bands have no tiles
-        cells = std::make_unique<SiteCells>(x, y, 0.2);
-        for (int p : cells->order())
-            px.push_back(x[p]), py.push_back(y[p]), pz.push_back(z[p]), c.push_back(weight[p]), delta.push_back(offset[p]);
+        if (offset.empty()) return;  // nothing within reach anywhere: the bands have no tiles
+        cells = std::make_unique<SiteCells>(raw[0], raw[1], 0.2);
+        columns.resize(raw.size());
+        for (std::size_t k = 0; k < raw.size(); ++k) {
+            columns[k].reserve(offset.size());
+            for (int p : cells->order()) columns[k].push_back(raw[k][static_cast<std::size_t>(p)]);
+        }
+        for (int p : cells->order()) delta.push_back(offset[static_cast<std::size_t>(p)]);
+        const std::vector<double>& px = columns[0];
+        const std::vector<double>& py = columns[1];
         const double smallest_delta = *std::min_element(delta.begin(), delta.end());
         const auto [xmin, xmax] = std::minmax_element(px.begin(), px.end());
         const auto [ymin, ymax] = std::minmax_element(py.begin(), py.end());
@@ -167,6 +249,8 @@ struct PairTiles::Store {
     [[nodiscard]] Tile<double>* build(const Band& band, int ix, int iy) const {
         const double t = settings.tile_nm, L = settings.cutoff_nm, h = band.max_gap_nm;
         const double xlo = band.x0 + ix * t, ylo = band.y0 + iy * t, xhi = xlo + t, yhi = ylo + t;
+        const std::vector<double>& px = columns[0];
+        const std::vector<double>& py = columns[1];
         const double radius = band.largest_reach_nm + t * std::numbers::sqrt2 / 2;
         // Kept pair indices, gathered branch-free: every candidate is written, n advances when kept.
         thread_local std::vector<int> kept;
@@ -184,10 +268,10 @@ struct PairTiles::Store {
         });
         auto* tile = new Tile<double>;
         tile->n = static_cast<int>(kept.size());
-        tile->data = std::make_unique_for_overwrite<double[]>(4 * kept.size());
+        tile->data = std::make_unique_for_overwrite<double[]>(columns.size() * kept.size());
         double* out = tile->data.get();
-        for (const auto* v : {&px, &py, &pz, &c})
-            for (int p : kept) *out++ = (*v)[static_cast<std::size_t>(p)];
+        for (const std::vector<double>& v : columns)
+            for (int p : kept) *out++ = v[static_cast<std::size_t>(p)];
         return tile;
     }
 
@@ -197,13 +281,14 @@ struct PairTiles::Store {
         const double cx = band.x0 + (ix + 0.5) * settings.tile_nm, cy = band.y0 + (iy + 0.5) * settings.tile_nm;
         auto* tile = new Tile<float>;
         tile->n = t.n;
-        tile->data = std::make_unique_for_overwrite<float[]>(4 * static_cast<std::size_t>(t.n));
-        for (int p = 0; p < t.n; ++p) {
+        const std::size_t n = static_cast<std::size_t>(t.n);
+        tile->data = std::make_unique_for_overwrite<float[]>(columns.size() * n);
+        for (std::size_t p = 0; p < n; ++p) {
             tile->data[p] = static_cast<float>(t.x()[p] - cx);
-            tile->data[t.n + p] = static_cast<float>(t.y()[p] - cy);
-            tile->data[2 * t.n + p] = static_cast<float>(t.z()[p]);
-            tile->data[3 * t.n + p] = static_cast<float>(t.c()[p]);
+            tile->data[n + p] = static_cast<float>(t.y()[p] - cy);
         }
+        for (std::size_t k = 2; k < columns.size(); ++k)
+            for (std::size_t p = 0; p < n; ++p) tile->data[k * n + p] = static_cast<float>(t.column(static_cast<int>(k))[p]);
         return tile;
     }
 
@@ -229,8 +314,8 @@ struct PairTiles::Store {
     }
 };
 
-PairTiles::PairTiles(const AtomPositions& sites_nm, const AtomPositions& tip_nm, const Eigen::MatrixXd& weights,
-                     const PairTileSettings& settings) {
+void PairTiles::check(const AtomPositions& sites_nm, const AtomPositions& tip_nm, const Eigen::MatrixXd& weights,
+                      const PairTileSettings& settings) const {
     sites_nm.validate("sample");
     tip_nm.validate("tip");
     if (weights.rows() != sites_nm.size() || weights.cols() != tip_nm.size())
@@ -255,7 +340,22 @@ PairTiles::PairTiles(const AtomPositions& sites_nm, const AtomPositions& tip_nm,
             invalid_input(fmt::format("pair tiles: sites {} nm above the reference plane at κ {} nm⁻¹ leave single "
                                       "precision's range", above, settings.kappa_per_nm));
     }
-    store_ = std::make_unique<Store>(sites_nm, tip_nm, weights, settings);
+}
+
+PairTiles::PairTiles(const AtomPositions& sites_nm, const AtomPositions& tip_nm, const Eigen::MatrixXd& weights,
+                     const PairTileSettings& settings) {
+    check(sites_nm, tip_nm, weights, settings);
+    store_ = std::make_unique<Store>(sites_nm, tip_nm, weights, nullptr, settings);
+}
+
+PairTiles::PairTiles(const AtomPositions& sites_nm, const AtomPositions& tip_nm, const Eigen::MatrixXd& weights,
+                     const std::vector<Vec3>& displacement_nm, const PairTileSettings& settings) {
+    check(sites_nm, tip_nm, weights, settings);
+    if (static_cast<int>(displacement_nm.size()) != sites_nm.size())
+        invalid_input(fmt::format("pair tiles: {} displacements for {} sites", displacement_nm.size(), sites_nm.size()));
+    for (const Vec3& u : displacement_nm)
+        if (!u.allFinite()) invalid_input("pair tiles: displacements have non-finite entries");
+    store_ = std::make_unique<Store>(sites_nm, tip_nm, weights, &displacement_nm, settings);
 }
 
 PairTiles::~PairTiles() = default;
@@ -281,6 +381,29 @@ std::optional<PairSumTerms> PairTiles::evaluate(const Vec3& apex_nm, TunnelingPr
     if (!(fx >= 0.0 && fx < band->nx && fy >= 0.0 && fy < band->ny)) return out;  // beyond every pair's reach
     const int ix = static_cast<int>(fx), iy = static_cast<int>(fy);
     const double two_kappa = 2.0 * s.settings.kappa_per_nm, cutoff = s.settings.cutoff_nm;
+    if (s.displacement) {
+        if (precision == TunnelingPrecision::Single) {
+            const Tile<float>& tile = s.tile<float>(*band, ix, iy);
+            const double cx = band->x0 + (ix + 0.5) * s.settings.tile_nm, cy = band->y0 + (iy + 0.5) * s.settings.tile_nm;
+            const float* columns[7];
+            for (int k = 0; k < 7; ++k) columns[k] = tile.column(k);
+            out.pairs = tile.n;
+            displacement_terms_of(columns, tile.n, static_cast<float>(apex_nm.x() - cx),
+                                  static_cast<float>(apex_nm.y() - cy), static_cast<float>(apex_nm.z()),
+                                  static_cast<float>(two_kappa), static_cast<float>(gap), static_cast<float>(cutoff),
+                                  out.sum, out.dsum, out.kept_abs_weight, out.abs_sum);
+        } else {
+            const Tile<double>& tile = s.tile<double>(*band, ix, iy);
+            const double* columns[7];
+            for (int k = 0; k < 7; ++k) columns[k] = tile.column(k);
+            out.pairs = tile.n;
+            displacement_terms_of(columns, tile.n, apex_nm.x(), apex_nm.y(), apex_nm.z(), two_kappa, gap, cutoff,
+                                  out.sum, out.dsum, out.kept_abs_weight, out.abs_sum);
+        }
+        out.kept_abs_weight *= two_kappa;
+        out.abs_sum *= two_kappa;
+        return out;
+    }
     if (precision == TunnelingPrecision::Single) {
         const Tile<float>& tile = s.tile<float>(*band, ix, iy);
         const double cx = band->x0 + (ix + 0.5) * s.settings.tile_nm, cy = band->y0 + (iy + 0.5) * s.settings.tile_nm;

@@ -65,6 +65,15 @@ public:
     /// InvalidInput for mismatched sizes or bad settings.
     PairTiles(const AtomPositions& sites_nm, const AtomPositions& tip_nm, const Eigen::MatrixXd& weights,
               const PairTileSettings& settings);
+    /// Displacement tiles: pair (i, j) is the first-order change of C_ij e^{−2κ d_ij} when site i
+    /// (at sites_nm) moves by u_i = displacement_nm[i],
+    ///   C_ij e^{−2κ d} 2κ (u_i · D)/d,  D = apex − (r_i − t_j),
+    /// with the weight w_ij = 2κ |u_i| |C_ij| in place of |C_ij| (sums, bound and kept weights as
+    /// above; PairSumTerms::abs_sum = Σ w_ij e^{−2κ(d − gap)} S bounds the second-order rest,
+    /// lattice_current.hpp). One term per pair instead of the two of a moved site, and a small
+    /// weight: a shorter cut serves the same tolerance.
+    PairTiles(const AtomPositions& sites_nm, const AtomPositions& tip_nm, const Eigen::MatrixXd& weights,
+              const std::vector<Vec3>& displacement_nm, const PairTileSettings& settings);
     ~PairTiles();
     PairTiles(PairTiles&&) noexcept;
     PairTiles& operator=(PairTiles&&) noexcept;
@@ -79,7 +88,7 @@ public:
     [[nodiscard]] std::optional<PairSumTerms> evaluate(const Vec3& apex_nm,
                                                        TunnelingPrecision precision = TunnelingPrecision::Double) const;
 
-    /// Σ_ij |C_ij| over all pairs.
+    /// Σ_ij |C_ij| over all pairs (Σ_ij w_ij for displacement tiles).
     [[nodiscard]] double total_abs_weight() const;
     /// e: the bound's factor for the taper (see above).
     static constexpr double kTaperBoundFactor = std::numbers::e;
@@ -90,6 +99,8 @@ public:
 
 private:
     struct Store;
+    void check(const AtomPositions& sites_nm, const AtomPositions& tip_nm, const Eigen::MatrixXd& weights,
+               const PairTileSettings& settings) const;
     std::unique_ptr<Store> store_;
 };
 
