@@ -7,6 +7,7 @@
 #include <numbers>
 #include <vector>
 
+#include "synthstm/core/error.hpp"
 #include "synthstm/instrument/time_noise.hpp"
 
 namespace synthstm {
@@ -116,6 +117,35 @@ TEST(TimeNoise, HeldOctavesKeepTheSpectrumUpToNearNyquist) {
         if (f >= 5.0 && f <= 50.0) middle += ratio[b], ++middle_count;
     }
     EXPECT_NEAR((top / top_count) / (middle / middle_count), 1.0, 0.1);
+}
+
+// The filter that stands for the octaves moving every sample: its spectrum
+// gain² |ma(e^{−iω})|² / |ar(e^{−iω})|² equals the sum of the octaves' AR(1) spectra
+// (1 − a²)/|1 − a e^{−iω}|² at every frequency, so one normal per sample gives what one per
+// octave gave. Bad decays are named.
+TEST(TimeNoise, OctaveFilterHasTheSummedSpectrum) {
+    const std::vector<double> a = {0.906, 0.821, 0.674, 0.454, 0.206, 0.043};  // e^{−2π f dt}, f dt = 1/64 … 1/2
+    const OctaveFilter f = octave_filter(a);
+    ASSERT_EQ(f.ar.size(), a.size() + 1);
+    ASSERT_EQ(f.ma.size(), a.size());
+    for (double omega = 0.0; omega <= std::numbers::pi; omega += std::numbers::pi / 37.0) {
+        const std::complex<double> q = std::polar(1.0, -omega);
+        std::complex<double> ar = 0.0, ma = 0.0, power = 1.0;
+        for (std::size_t n = 0; n < f.ar.size(); ++n, power *= q) {
+            ar += f.ar[n] * power;
+            if (n < f.ma.size()) ma += f.ma[n] * power;
+        }
+        const double filter = f.gain * f.gain * std::norm(ma) / std::norm(ar);
+        double summed = 0.0;
+        for (double aj : a) summed += (1.0 - aj * aj) / std::norm(1.0 - aj * q);
+        EXPECT_NEAR(filter / summed, 1.0, 1e-8) << "omega " << omega;  // measured 2e-10
+    }
+    const OctaveFilter one = octave_filter(std::vector<double>{0.5});
+    EXPECT_EQ(one.ma.size(), 1u);
+    EXPECT_NEAR(one.gain, std::sqrt(0.75), 1e-15);
+    EXPECT_THROW(octave_filter(std::vector<double>{0.5, 0.5}), Error);
+    EXPECT_THROW(octave_filter(std::vector<double>{1.0}), Error);
+    EXPECT_THROW(octave_filter(std::vector<double>{}), Error);
 }
 
 // A sine at the hum frequency: a peak in the spectrum at 50 Hz over 1/f noise, none when off.

@@ -7,11 +7,26 @@
 /// Both run in the time of the scan (one value per feedback update, in time order, continuous
 /// across lines), so the pink noise shows as slow bands along the slow axis and the hum as
 /// stripes whose angle follows from the line time.
+#include <span>
 #include <vector>
 
 #include "synthstm/core/random.hpp"
 
 namespace synthstm {
+
+/// One ARMA filter whose output has the spectrum of a sum of independent unit-variance AR(1)
+/// processes x_t = a_j x_{t−1} + √(1 − a_j²) e_t (0 ≤ a_j < 1, distinct):
+///   y_t = −Σ_{k=1..K} ar_k y_{t−k} + gain Σ_{m=0..K−1} ma_m e_{t−m},  ar_0 = ma_0 = 1,
+/// driven by one normal per sample instead of K. ar = Π_j (1 − a_j q⁻¹); ma by spectral
+/// factorisation of the numerator Σ_j (1 − a_j²) Π_{k≠j} (1 − a_k z⁻¹)(1 − a_k z): its roots come
+/// in pairs b, 1/b, and the K − 1 inside the unit circle are ma's.
+struct OctaveFilter {
+    std::vector<double> ar;  ///< ar_0 … ar_K
+    std::vector<double> ma;  ///< ma_0 … ma_{K−1}
+    double gain = 1.0;
+};
+/// Throws InvalidInput unless every a lies in [0, 1) and they are distinct.
+OctaveFilter octave_filter(std::span<const double> a);
 
 /// Unit-variance 1/f noise sampled every dt_s.
 class PinkNoise {
@@ -20,15 +35,21 @@ public:
     PinkNoise(double dt_s, double f_min_Hz, double f_max_Hz, RandomStream& rng);
     /// The next sample. Octave j moves every p_j samples (p_j a power of two, p_j dt at most
     /// 1/(kUpdatesPerCorner f_j)), by its exact AR(1) step over p_j dt, and holds in between:
-    /// an octave far below the sampling rate needs no normal per sample (about 6 normals per
-    /// sample instead of one per octave; drawn in octave order).
+    /// an octave far below the sampling rate needs no normal per sample. The octaves that move
+    /// every sample are one OctaveFilter (the same spectrum, one normal), so a sample draws about
+    /// two normals instead of one per octave (the filter's first, then the held octaves due).
     double next(RandomStream& rng);
     /// Number of octaves.
-    [[nodiscard]] int octaves() const { return static_cast<int>(decay_.size()); }
+    [[nodiscard]] int octaves() const { return static_cast<int>(decay_.size() + fast_); }
     /// Updates per period of an octave's corner frequency, at least.
     static constexpr double kUpdatesPerCorner = 32.0;
 
 private:
+    double filter_next(RandomStream& rng);
+    int fast_ = 0;                ///< octaves in the filter
+    OctaveFilter filter_;
+    std::vector<double> filter_state_;  ///< transposed direct form II state (K values)
+    // The held octaves (p_j > 1):
     std::vector<double> decay_;   ///< a_j^{p_j}, a_j = exp(−2π f_j dt)
     std::vector<double> drive_;   ///< √(1 − a_j^{2 p_j})
     std::vector<long> period_;    ///< p_j (a power of two: step & (p_j − 1) tests a multiple)
