@@ -50,6 +50,11 @@ double quadratic_step(double f, double slope, double curvature) {
     return denom != 0.0 ? -2.0 * f / denom : newton;
 }
 
+/// A quadratic step with this pixel's own secant curvature, from f, ends at a residual ≤ 0.053 f²
+/// (the largest ratio over 780 000 measured steps with |f| < 1e-3 on wse2-main, wse2-real and
+/// stepped wse2-real; docs/tunneling.md): from f² ≤ 3 tol it ends within 0.16 tol unevaluated.
+constexpr double kUnevaluatedStepReach = 3.0;
+
 /// An evaluated end of the bracket: height, f, slope and the model's relative error bound there.
 struct BracketEnd {
     double z = 0.0, f = 0.0, slope = 0.0, bound_rel = 0.0;
@@ -112,7 +117,7 @@ double solve_height(const TunnelingJunction& j, double x, double y, double targe
         // why) as long as even a curvature wrong by all of itself (plus its known error) moves
         // the end by less than a tenth of the tolerance; its slope is the quadratic model's.
         if (!s.verify_final_step && descending && inside && own_curvature && ln_error == 0.0 &&
-            f * f <= 0.1 * s.relative_tolerance &&
+            f * f <= kUnevaluatedStepReach * s.relative_tolerance &&
             0.5 * (std::abs(curvature) + curvature_error) * step * step <= 0.1 * s.relative_tolerance) {
             *slope_out = slope + curvature * (next - z);
             return next;
