@@ -207,9 +207,14 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     RandomStream instrument_rng(seed, sample_index, StreamPurpose::Instrument);
     const ScanTrajectory trajectory =
         scan_trajectory(frame, axis_distortion(p, "fast"), axis_distortion(p, "slow"), instrument_rng);
-    Box path;
+    Box path;       // in the sample frame
+    Box image_path;  // the same points in the image frame (the scanned area, rotated back)
     for (const auto& pass : trajectory.passes)
-        for (std::size_t k = 0; k < pass.x_nm.size(); ++k) path.add(pass.x_nm[k], pass.y_nm[k]);
+        for (std::size_t k = 0; k < pass.x_nm.size(); ++k) {
+            path.add(pass.x_nm[k], pass.y_nm[k]);
+            const auto q = sample_to_image_nm(frame, {pass.x_nm[k], pass.y_nm[k]});
+            image_path.add(q[0], q[1]);
+        }
 
     // Tip: variant, rotation and tilt; apex LDOS on a fixed grid (cached per variant).
     const double bias_V = p.number("bias_V");
@@ -323,6 +328,19 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
         std::vector<Vec3> vacancy_positions;
         std::vector<int> vacancy_sublattice;
     };
+    // A site farther than the reach from every apex position of the scan never enters the
+    // current: the region's box (axis-aligned in the sample frame) is trimmed to the sites within
+    // the reach of the scanned area's box in the image frame — for a rotated field of view up to
+    // half the box's sites (the T-matrix, the pair weights and the corrections scale with them).
+    const double rotation_cos = std::cos(frame.rotation_rad), rotation_sin = std::sin(frame.rotation_rad);
+    const auto within_reach = [&](const Vec3& r) {
+        // sample_to_image_nm without its trigonometry per site: R(rotation) (p − offset).
+        const double px = r.x() - frame.offset_nm[0], py = r.y() - frame.offset_nm[1];
+        const double qx = rotation_cos * px - rotation_sin * py, qy = rotation_sin * px + rotation_cos * py;
+        const double dx = std::max({image_path.x_lo - qx, 0.0, qx - image_path.x_hi});
+        const double dy = std::max({image_path.y_lo - qy, 0.0, qy - image_path.y_hi});
+        return dx * dx + dy * dy <= reach * reach;
+    };
     const auto terrace_sites = [&](const std::vector<CellIndex>& region, const std::vector<Defect>& defects,
                                    const Relaxation& relax, const StepEdge* upper) {
         const auto place = [&](const Vec3& r) { return upper != nullptr ? upper->upper_position(r) : r; };
@@ -330,6 +348,7 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
         for (const CellIndex& c : region) {
             for (Sublattice s : basis_sublattices) {
                 const Vec3 lattice = place(material.position(c.i, c.j, s));
+                if (!within_reach(lattice)) continue;
                 if (upper != nullptr && !upper->upper(lattice.x(), lattice.y())) {
                     // Beyond the edge the periodic upper lattice has no sites: within the band
                     // (and a margin) they are subtracted like vacancies, so that the upper

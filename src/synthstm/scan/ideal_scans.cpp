@@ -85,6 +85,7 @@ double solve_height(const TunnelingJunction& j, double x, double y, double targe
         f = f_at(z, &slope);
     }
     double z_prev = std::numeric_limits<double>::quiet_NaN(), slope_prev = 0.0, slope_prev_error = 0.0;
+    double search_nm = 0.05;  // the next search step toward an unevaluated end (see below)
     *curvature_out = std::numeric_limits<double>::quiet_NaN();
     for (int it = 0; it < s.max_iterations; ++it) {
         // An approximate point neither ends the pixel nor bounds the bracket unless its sign is
@@ -110,9 +111,23 @@ double solve_height(const TunnelingJunction& j, double x, double y, double targe
         const bool descending = std::isfinite(slope) && slope < 0.0;
         const double step = descending ? quadratic_step(f, slope, curvature) : 0.0;
         double next = descending ? z + step : 0.5 * (lo.z + hi.z);
-        // Safeguard: a step that leaves the bracket (or does not move) becomes a bisection.
+        // Safeguard: a step that leaves the bracket (or does not move) becomes a bisection —
+        // once the end it heads for has been evaluated. Until then (an end still at the piezo
+        // limit) it is a search step from here, doubling each time: beside a step edge ln I can
+        // rise with z, and a bisection of [−0.3, 5] nm would put the apex where no apex tiles
+        // serve (the plain pair sum over every site, ~100 times an evaluation in the tiles).
         const bool inside = next > lo.z && next < hi.z;
-        if (!inside) next = 0.5 * (lo.z + hi.z);
+        if (!inside || !descending) {
+            if (f > 0 && !hi.evaluated) {
+                next = std::min(z + search_nm, 0.5 * (z + hi.z));
+                search_nm *= 2.0;
+            } else if (f < 0 && !lo.evaluated) {
+                next = std::max(z - search_nm, 0.5 * (z + lo.z));
+                search_nm *= 2.0;
+            } else {
+                next = 0.5 * (lo.z + hi.z);
+            }
+        }
         // The end of a quadratic step from this close is within the tolerance (the settings say
         // why) as long as even a curvature wrong by all of itself (plus its known error) moves
         // the end by less than a tenth of the tolerance; its slope is the quadratic model's.
