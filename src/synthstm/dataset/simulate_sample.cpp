@@ -333,14 +333,15 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
     // the reach of the scanned area's box in the image frame — for a rotated field of view up to
     // half the box's sites (the T-matrix, the pair weights and the corrections scale with them).
     const double rotation_cos = std::cos(frame.rotation_rad), rotation_sin = std::sin(frame.rotation_rad);
-    const auto within_reach = [&](const Vec3& r) {
+    const auto scan_distance_nm = [&](const Vec3& r) {
         // sample_to_image_nm without its trigonometry per site: R(rotation) (p − offset).
         const double px = r.x() - frame.offset_nm[0], py = r.y() - frame.offset_nm[1];
         const double qx = rotation_cos * px - rotation_sin * py, qy = rotation_sin * px + rotation_cos * py;
         const double dx = std::max({image_path.x_lo - qx, 0.0, qx - image_path.x_hi});
         const double dy = std::max({image_path.y_lo - qy, 0.0, qy - image_path.y_hi});
-        return dx * dx + dy * dy <= reach * reach;
+        return std::hypot(dx, dy);
     };
+    const auto within_reach = [&](const Vec3& r) { return scan_distance_nm(r) <= reach; };
     const auto terrace_sites = [&](const std::vector<CellIndex>& region, const std::vector<Defect>& defects,
                                    const Relaxation& relax, const StepEdge* upper) {
         const auto place = [&](const Vec3& r) { return upper != nullptr ? upper->upper_position(r) : r; };
@@ -420,11 +421,27 @@ SimulatedSample simulate_sample(const ParameterSet& p, std::uint64_t seed, std::
             tmatrix_ldos(g0, model, defects, t.orbitals, TMatrixPrecision::Single, first, last - first + 1);
         return summed_rows(orbital_ldos, t.site_of_orbital, static_cast<int>(t.positions.size()));
     };
-    const auto g0 = green_for(lower_sites, out.defects);
-    LdosSpectrum site_ldos = terrace_ldos(*g0, lower_sites, out.defects);
+    // The scatterers of the T-matrix: the defects within ldos_margin_nm of the current's sites
+    // (within reach + margin of the scanned area in the image frame). The defect square, fixed by
+    // the field of view for any rotation, holds up to twice as many at its corners, and the
+    // T-matrix costs grow with their square.
+    const double scatter_nm = reach + margin;
+    const auto scatterers = [&](const std::vector<Defect>& defects, const StepEdge* upper) {
+        std::vector<Defect> near;
+        for (const Defect& d : defects) {
+            const Vec3 r = material.position(d.site.cell.i, d.site.cell.j, d.site.sublattice);
+            if (scan_distance_nm(upper != nullptr ? upper->upper_position(r) : r) <= scatter_nm) near.push_back(d);
+        }
+        return near;
+    };
+    const std::vector<Defect> lower_scatterers = scatterers(out.defects, nullptr);
+    const auto g0 = green_for(lower_sites, lower_scatterers);
+    LdosSpectrum site_ldos = terrace_ldos(*g0, lower_sites, lower_scatterers);
     if (step && !upper_sites.positions.empty()) {
         // One spectrum for the sites of both terraces, lower first.
-        const LdosSpectrum upper_ldos = terrace_ldos(*green_for(upper_sites, upper_defects), upper_sites, upper_defects);
+        const std::vector<Defect> upper_scatterers = scatterers(upper_defects, &*step);
+        const LdosSpectrum upper_ldos =
+            terrace_ldos(*green_for(upper_sites, upper_scatterers), upper_sites, upper_scatterers);
         Eigen::MatrixXd both(site_ldos.ldos_per_eV.rows() + upper_ldos.ldos_per_eV.rows(), site_ldos.ldos_per_eV.cols());
         both << site_ldos.ldos_per_eV, upper_ldos.ldos_per_eV;
         site_ldos.ldos_per_eV = std::move(both);
