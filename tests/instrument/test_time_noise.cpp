@@ -148,6 +148,25 @@ TEST(TimeNoise, OctaveFilterHasTheSummedSpectrum) {
     EXPECT_THROW(octave_filter(std::vector<double>{}), Error);
 }
 
+// The hum by a turning phasor equals the sine at every sample (the phase is the stream's
+// first draw), over many resyncs.
+TEST(TimeNoise, HumPhasorEqualsTheSine) {
+    TimeNoiseSettings s;
+    s.hum_rel = 0.7;
+    s.hum_frequency_Hz = 60.0;
+    const double dt = 3.9e-4;
+    RandomStream rng(21, 4, StreamPurpose::TimeNoise);
+    TimeNoise noise(s, 2.0, dt, dt * 20000, rng);
+    RandomStream again(21, 4, StreamPurpose::TimeNoise);
+    const double phase = again.uniform(0.0, 2.0 * std::numbers::pi);
+    double largest = 0.0;
+    for (int k = 0; k < 20000; ++k) {
+        const double expected = 2.0 * 0.7 * std::sin(2.0 * std::numbers::pi * 60.0 * k * dt + phase);
+        largest = std::max(largest, std::abs(noise.next(k * dt) - expected));
+    }
+    EXPECT_LT(largest, 1e-12);
+}
+
 // A sine at the hum frequency: a peak in the spectrum at 50 Hz over 1/f noise, none when off.
 TEST(TimeNoise, HumIsAPeakAtItsFrequency) {
     TimeNoiseSettings s;

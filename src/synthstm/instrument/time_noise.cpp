@@ -144,16 +144,27 @@ PinkNoise make_pink(double dt_s, double total_s, RandomStream& rng, bool used) {
 TimeNoise::TimeNoise(const TimeNoiseSettings& settings, double reference_std, double dt_s, double total_s,
                      RandomStream& rng)
     : settings_(settings), reference_std_(reference_std), phase_rad_((settings.validate(), rng.uniform(0.0, 2.0 * std::numbers::pi))),
-      rng_(&rng), pink_(make_pink(dt_s, total_s, rng, settings.pink_rel > 0.0)) {
+      rng_(&rng), pink_(make_pink(dt_s, total_s, rng, settings.pink_rel > 0.0)), dt_s_(dt_s) {
     if (!(reference_std >= 0.0) || !std::isfinite(reference_std))
         invalid_input(fmt::format("time noise: the reference std must not be negative, got {}", reference_std));
+    const double turn = 2.0 * std::numbers::pi * settings_.hum_frequency_Hz * dt_s_;
+    turn_cos_ = std::cos(turn), turn_sin_ = std::sin(turn);
 }
 
 double TimeNoise::next(double t_s) {
     double v = 0.0;
     if (settings_.pink_rel > 0.0) v += settings_.pink_rel * pink_.next(*rng_);
-    if (settings_.hum_rel > 0.0)
-        v += settings_.hum_rel * std::sin(2.0 * std::numbers::pi * settings_.hum_frequency_Hz * t_s + phase_rad_);
+    if (settings_.hum_rel > 0.0) {
+        if (hum_samples_++ % kHumResync == 0) {
+            const double phase = 2.0 * std::numbers::pi * settings_.hum_frequency_Hz * t_s + phase_rad_;
+            hum_cos_ = std::cos(phase), hum_sin_ = std::sin(phase);
+        } else {
+            const double c = hum_cos_ * turn_cos_ - hum_sin_ * turn_sin_;
+            hum_sin_ = hum_sin_ * turn_cos_ + hum_cos_ * turn_sin_;
+            hum_cos_ = c;
+        }
+        v += settings_.hum_rel * hum_sin_;
+    }
     return reference_std_ * v;
 }
 

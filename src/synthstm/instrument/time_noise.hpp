@@ -71,12 +71,13 @@ struct TimeNoiseSettings {
 };
 
 /// The sum of both, sampled every dt_s over a scan of total_s: pink noise from 1/total_s up to
-/// the Nyquist frequency 1/(2 dt_s). Draws: the hum phase, the octaves' starting states, then
-/// per sample one normal per octave (none when pink_rel = 0).
+/// the Nyquist frequency 1/(2 dt_s). Draws: the hum phase, the held octaves' starting states,
+/// the filter's run-in, then per sample the filter's normal and those of the held octaves due
+/// (none when pink_rel = 0).
 class TimeNoise {
 public:
     TimeNoise(const TimeNoiseSettings& settings, double reference_std, double dt_s, double total_s, RandomStream& rng);
-    /// The noise at time t_s (call in time order, once per sample).
+    /// The noise at time t_s (call in time order, once per sample: t_s = k dt_s).
     double next(double t_s);
 
 private:
@@ -85,6 +86,12 @@ private:
     double phase_rad_;
     RandomStream* rng_;
     PinkNoise pink_;
+    // The hum's phasor e^{i(ωt + φ)}, turned by e^{iω dt} from one sample to the next and set
+    // afresh from t every kHumResync samples (the turns' rounding stays below 1e-13).
+    static constexpr int kHumResync = 256;
+    double dt_s_;
+    double hum_cos_ = 1.0, hum_sin_ = 0.0, turn_cos_ = 1.0, turn_sin_ = 0.0;
+    long hum_samples_ = 0;
 };
 
 }  // namespace synthstm

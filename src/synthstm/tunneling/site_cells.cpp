@@ -32,10 +32,12 @@ SiteCells::SiteCells(std::span<const double> x_nm, std::span<const double> y_nm,
     order_.resize(n);
     std::vector<int> next(start_.begin(), start_.end() - 1);
     for (int i = 0; i < n; ++i) order_[next[cell[i]]++] = i;  // stable: original order within a cell
-    // Within a cell by x (ties in the original order), so that every row is sorted by x.
+    // Within a cell by x (ties in the original order: the order within a cell is ascending,
+    // so by (x, index)), so that every row is sorted by x. std::sort on the pair needs no buffer
+    // (stable_sort allocates one per cell).
     for (std::size_t c = 0; c + 1 < start_.size(); ++c) {
-        std::stable_sort(order_.begin() + start_[c], order_.begin() + start_[c + 1],
-                         [&](int a, int b) { return x_nm[a] < x_nm[b]; });
+        std::sort(order_.begin() + start_[c], order_.begin() + start_[c + 1],
+                  [&](int a, int b) { return x_nm[a] < x_nm[b] || (x_nm[a] == x_nm[b] && a < b); });
     }
     sorted_x_.resize(n);
     for (int p = 0; p < n; ++p) sorted_x_[p] = x_nm[order_[p]];
