@@ -258,6 +258,49 @@ TEST(PairTiles, DisplacementTermsAreTheFirstOrderChangeOfThePairSum) {
     EXPECT_LT(errors[0], 0.05 * changes[0]);
 }
 
+// Plain and displacement pairs in one set of tiles (one lookup per apex) give the sums of the
+// two separate sets, each counted from the same top plane, and serve the same heights.
+TEST(PairTiles, BothKindsInOneSetMatchTheSeparateSets) {
+    const TileSetup s = make_tile_setup();
+    const std::vector<Vec3> u = displacements(s.sites.size(), 0.002);
+    const double moved_cutoff = s.settings.cutoff_nm - 0.15;
+    const PairTiles both(s.sites, s.tip, s.weights, s.sites, 0.5 * s.weights, u, moved_cutoff, s.settings);
+    const PairTiles plain(s.sites, s.tip, s.weights, s.settings);
+    PairTileSettings moved_settings = s.settings;
+    moved_settings.cutoff_nm = moved_cutoff;
+    const PairTiles moved(s.sites, s.tip, 0.5 * s.weights, u, moved_settings);
+    EXPECT_DOUBLE_EQ(both.top_site_nm(), plain.top_site_nm());
+    EXPECT_DOUBLE_EQ(both.total_abs_weight(), plain.total_abs_weight());
+    EXPECT_DOUBLE_EQ(both.displacement_total_abs_weight(), moved.total_abs_weight());
+    const double top = top_site(s);
+    std::mt19937_64 rng(9);
+    std::uniform_real_distribution<double> xy(-1.0, 1.0), height(0.2, 0.8);
+    for (int k = 0; k < 30; ++k) {
+        const Vec3 apex(xy(rng), xy(rng), top + height(rng));
+        for (TunnelingPrecision precision : {TunnelingPrecision::Double, TunnelingPrecision::Single}) {
+            PairSumTerms d;
+            const auto b = both.evaluate(apex, precision, &d);
+            const auto p = plain.evaluate(apex, precision);
+            const auto m = moved.evaluate(apex, precision);
+            ASSERT_TRUE(b && p && m);
+            // (The separate displacement set has its own tile grid: other tiles, other pairs
+            // beyond the cut, which add nothing; in single precision other tile centres.)
+            const double tol = precision == TunnelingPrecision::Double ? 1e-12 : 2e-6;
+            EXPECT_NEAR(b->sum, p->sum, tol * p->kept_abs_weight + 1e-15);
+            EXPECT_NEAR(b->dsum, p->dsum, tol * p->kept_abs_weight + 1e-15);
+            EXPECT_NEAR(b->kept_abs_weight, p->kept_abs_weight, tol * p->kept_abs_weight + 1e-15);
+            EXPECT_NEAR(d.sum, m->sum, tol * m->kept_abs_weight + 1e-15);
+            EXPECT_NEAR(d.dsum, m->dsum, tol * m->kept_abs_weight + 1e-15);
+            EXPECT_NEAR(d.abs_sum, m->abs_sum, tol * m->abs_sum + 1e-15);
+            EXPECT_NEAR(d.kept_abs_weight, m->kept_abs_weight, tol * m->kept_abs_weight + 1e-15);
+            EXPECT_GT(d.pairs, 0);
+        }
+    }
+    EXPECT_NE(error_message([&] { PairTiles(s.sites, s.tip, s.weights, s.sites, s.weights, u, 2.0, s.settings); })
+                  .find("displacement cut-off"),
+              std::string::npos);
+}
+
 TEST(PairTiles, BadInputIsRejected) {
     const TileSetup s = make_tile_setup();
     PairTileSettings bad = s.settings;

@@ -231,9 +231,10 @@ LatticeCurrentModel::LatticeCurrentModel(const PeriodicSurface& surface, const E
         tiles.bands = settings.tile_bands;
         if (settings.tile_bands > 0 && tiled == nullptr) {
             defect_tiles_.emplace(correction_sites_nm, tip_nm, correction_weights, tiles);
+            tile_kinds_ = TileKinds::Plain;
         } else if (settings.tile_bands > 0) {
-            if (tiled->exact_sites.size() > 0) defect_tiles_.emplace(tiled->exact_sites, tip_nm, tiled->exact_weights, tiles);
             first_order_sites_ = tiled->sites.size();
+            const bool exact = tiled->exact_sites.size() > 0;
             if (first_order_sites_ > 0) {
                 for (const Vec3& u : tiled->displacement_nm) largest_displacement_nm_ = std::max(largest_displacement_nm_, u.norm());
                 largest_first_order_ = alpha_ * largest_displacement_nm_;
@@ -241,11 +242,22 @@ LatticeCurrentModel::LatticeCurrentModel(const PeriodicSurface& surface, const E
                     invalid_input(fmt::format("lattice current: first-order displacements up to {} nm are out of range",
                                               largest_displacement_nm_));
                 // A term's weight is 2κ|u| |C| ≤ η |C|: cut ln(1/η)/(2κ) sooner for the same tolerance.
-                PairTileSettings moved = tiles;
-                moved.cutoff_nm = std::max(tiles.cutoff_nm + std::log(largest_first_order_) / alpha_, 0.5 / alpha_);
-                displacement_tiles_.emplace(tiled->sites, tip_nm, tiled->weights, tiled->displacement_nm, moved);
-                displacement_scale_ = std::exp(alpha_ * (displacement_tiles_->top_site_nm() - lowest_tip_nm_));
-                displacement_tolerance_ = 1.1 * PairTiles::kTaperBoundFactor * std::exp(-alpha_ * moved.cutoff_nm);
+                const double moved_cutoff = std::max(tiles.cutoff_nm + std::log(largest_first_order_) / alpha_, 0.5 / alpha_);
+                displacement_tolerance_ = 1.1 * PairTiles::kTaperBoundFactor * std::exp(-alpha_ * moved_cutoff);
+                // Both kinds in one set of tiles: one lookup and one tile per apex position.
+                if (exact) {
+                    defect_tiles_.emplace(tiled->exact_sites, tip_nm, tiled->exact_weights, tiled->sites, tiled->weights,
+                                          tiled->displacement_nm, moved_cutoff, tiles);
+                    tile_kinds_ = TileKinds::Both;
+                } else {
+                    PairTileSettings moved = tiles;
+                    moved.cutoff_nm = moved_cutoff;
+                    defect_tiles_.emplace(tiled->sites, tip_nm, tiled->weights, tiled->displacement_nm, moved);
+                    tile_kinds_ = TileKinds::Displacement;
+                }
+            } else if (exact) {
+                defect_tiles_.emplace(tiled->exact_sites, tip_nm, tiled->exact_weights, tiles);
+                tile_kinds_ = TileKinds::Plain;
             }
         }
         if (defect_tiles_) {
@@ -298,33 +310,31 @@ TunnelingCurrent LatticeCurrentModel::evaluate(const Vec3& apex_nm, TunnelingPre
     out.min_distance_nm = z + lowest_tip_nm_ - top_plane_nm_;
     const double average_abs = abs_average_p_ + abs_average_q_ * z;  // e^{αz} × Σ|C⁰| F(0)/A_c
     double bound_scaled = tail_bound_ * average_abs;
-    // The apex tiles serve when every tile set present does (both count heights alike).
-    std::optional<PairSumTerms> tiled, moved;
-    bool served = defect_tiles_ || displacement_tiles_;
-    if (defect_tiles_) served = (tiled = defect_tiles_->evaluate(apex_nm, precision)).has_value();
-    if (served && displacement_tiles_) served = (moved = displacement_tiles_->evaluate(apex_nm, precision)).has_value();
-    if (served) {
+    PairSumTerms moved;
+    std::optional<PairSumTerms> tiled;
+    if (defect_tiles_) tiled = defect_tiles_->evaluate(apex_nm, precision, tile_kinds_ == TileKinds::Both ? &moved : nullptr);
+    if (tiled) {
         // Terms relative to e^{−α gap}, gap = z + lowest tip − top site: × e^{αz} is e^{α(top − lowest)}.
-        if (tiled) {
-            const double scale = tile_scale_;
+        const double scale = tile_scale_;
+        if (tile_kinds_ == TileKinds::Displacement) moved = *tiled;
+        if (tile_kinds_ != TileKinds::Displacement) {
             scaled += scale * tiled->sum;
             dscaled -= scale * alpha_ * tiled->dsum;
             bound_scaled += scale * tile_tolerance_ * std::max(0.0, defect_tiles_->total_abs_weight() - tiled->kept_abs_weight);
             out.pairs += tiled->pairs;
         }
-        if (moved) {
-            const double scale = displacement_scale_;
-            scaled += scale * moved->sum;
-            dscaled -= scale * alpha_ * moved->dsum;
-            bound_scaled += scale * displacement_tolerance_ *
-                            std::max(0.0, displacement_tiles_->total_abs_weight() - moved->kept_abs_weight);
+        if (tile_kinds_ != TileKinds::Plain) {
+            const double total = tile_kinds_ == TileKinds::Both ? defect_tiles_->displacement_total_abs_weight()
+                                                                : defect_tiles_->total_abs_weight();
+            scaled += scale * moved.sum;
+            dscaled -= scale * alpha_ * moved.dsum;
+            bound_scaled += scale * displacement_tolerance_ * std::max(0.0, total - moved.kept_abs_weight);
             // The second-order rest: ½ e^{η} η (1 + 1/(α r)) × the term's weight 2κ|u||C| e^{−αd},
-            // r ≥ gap − |u| the shortest pair distance (gap counted from these tiles' top site).
-            const double gap = moved->min_distance_nm;
-            const double r = std::max(gap - largest_displacement_nm_, 1e-3);
+            // r ≥ gap − |u| the shortest pair distance (gap counted from the tiles' top site).
+            const double r = std::max(moved.min_distance_nm - largest_displacement_nm_, 1e-3);
             const double eta = largest_first_order_;
-            bound_scaled += scale * 0.5 * std::exp(eta) * eta * (1.0 + 1.0 / (alpha_ * r)) * moved->abs_sum;
-            out.pairs += moved->pairs;
+            bound_scaled += scale * 0.5 * std::exp(eta) * eta * (1.0 + 1.0 / (alpha_ * r)) * moved.abs_sum;
+            out.pairs += moved.pairs;
         }
     } else if (defects_) {
         const TunnelingCurrent d = defects_->current(apex_nm);

@@ -124,9 +124,9 @@ private:
     std::optional<TunnelingModel> defects_;  // the correction pair sum (absent without corrections)
     [[nodiscard]] TunnelingCurrent evaluate(const Vec3& apex_nm, TunnelingPrecision precision) const;
     std::optional<PairTiles> defect_tiles_;  // the same pairs gathered per apex tile, in height bands
-    std::optional<PairTiles> displacement_tiles_;  // first-order moved sites (with defect_tiles_, the same sum)
-    double displacement_scale_ = 0.0;      // e^{α(top − lowest tip atom)} of the displacement tiles
-    double displacement_tolerance_ = 0.0;  // their cut's factor, × 1.1 for the dropped pairs' second-order part
+    enum class TileKinds { Plain, Displacement, Both };  // what defect_tiles_ hold (first-order moved sites)
+    TileKinds tile_kinds_ = TileKinds::Plain;
+    double displacement_tolerance_ = 0.0;  // the displacement pairs' cut factor, × 1.1 for their second-order part
     double largest_first_order_ = 0.0;     // η = max 2κ|u| of the first-order sites
     double largest_displacement_nm_ = 0.0; // max |u| of them
     int first_order_sites_ = 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <type_traits>
 
@@ -17,17 +18,17 @@ namespace synthstm {
 namespace {
 
 /// The pairs of one tile as a structure of arrays in one block: pair point P = r_i − t_j and its
-/// weights (C_ij; or m = C_ij u_i and |m| for displacement tiles); in single precision with x, y
-/// relative to the tile's centre (so that float keeps ~1e-7 nm).
+/// weights (C_ij; or m = C_ij u_i and |m| for displacement pairs), one segment per kind of pair;
+/// in single precision with x, y relative to the tile's centre (so that float keeps ~1e-7 nm).
 template <typename T>
 struct Tile {
-    int n = 0;
-    std::unique_ptr<T[]> data;  // column k at data + k n: x, y, z, then the weights
-    [[nodiscard]] const T* column(int k) const { return data.get() + static_cast<std::size_t>(k) * static_cast<std::size_t>(n); }
-    [[nodiscard]] const T* x() const { return column(0); }
-    [[nodiscard]] const T* y() const { return column(1); }
-    [[nodiscard]] const T* z() const { return column(2); }
-    [[nodiscard]] const T* c() const { return column(3); }
+    static constexpr int kSegments = 2;
+    int n[kSegments] = {0, 0};
+    std::size_t offset[kSegments] = {0, 0};  // where each segment's columns start
+    std::unique_ptr<T[]> data;               // segment s, column k at data + offset[s] + k n[s]
+    [[nodiscard]] const T* column(int segment, int k) const {
+        return data.get() + offset[segment] + static_cast<std::size_t>(k) * static_cast<std::size_t>(n[segment]);
+    }
 };
 
 /// One pair's distance and taper: d = |P − apex|, u = d − gap, t_raw = (u − (L − w))/w, the
@@ -140,6 +141,7 @@ void displacement_terms_of(const float* const* col, int n, float ax, float ay, f
 struct Band {
     double max_gap_nm = 0.0;
     double largest_reach_nm = 0.0;
+    double segment_reach_nm[2] = {0.0, 0.0};  // each kind of pair's largest reach
     double x0 = 0.0, y0 = 0.0;  // corner of the tile grid
     int nx = 0, ny = 0;
     std::unique_ptr<std::atomic<const Tile<double>*>[]> tiles;
@@ -156,28 +158,33 @@ struct Band {
 
 struct PairTiles::Store {
     PairTileSettings settings;
-    // Every pair that can matter at some gap, as the point P = r_i − t_j, sorted into xy cells:
-    // the tile columns (P's coordinates, then C_ij, or m = C_ij u_i and |m| for displacement
-    // tiles) and δ, the pair's vertical offset beyond the gap (its lateral reach at gap h is
-    // √((L − δ)(2h + L + δ))).
-    bool displacement = false;
-    std::vector<std::vector<double>> columns;
-    std::vector<double> delta;
-    std::unique_ptr<SiteCells> cells;
-    double top_nm = 0.0;             // highest site
+    // One kind of pair: every pair that can matter at some gap, as the point P = r_i − t_j,
+    // sorted into xy cells: the tile columns (P's coordinates, then C_ij, or m = C_ij u_i and |m|
+    // for displacement pairs) and δ, the pair's vertical offset beyond the gap (its lateral reach
+    // at gap h is √((L − δ)(2h + L + δ)), L the segment's cut).
+    struct Segment {
+        bool displacement = false;
+        double cutoff_nm = 0.0;
+        std::vector<std::vector<double>> columns;
+        std::vector<double> delta;
+        std::unique_ptr<SiteCells> cells;
+        double total_abs = 0.0;
+        [[nodiscard]] std::size_t size() const { return delta.size(); }
+    };
+    std::vector<Segment> segments;   // the plain (or only) kind first
+    double top_nm = 0.0;             // highest site of all segments (or the reference plane)
     double lowest_tip_nm = 0.0;      // lowest tip atom relative to the apex reference
-    double total_abs = 0.0;
     std::vector<std::unique_ptr<Band>> bands;
     std::atomic<int> built{0};
 
-    Store(const AtomPositions& s, const AtomPositions& t, const Eigen::MatrixXd& w, const std::vector<Vec3>* u,
-          const PairTileSettings& st)
-        : settings(st), displacement(u != nullptr) {
-        top_nm = std::isfinite(st.reference_top_nm) ? st.reference_top_nm : *std::max_element(s.z_nm.begin(), s.z_nm.end());
-        lowest_tip_nm = *std::min_element(t.z_nm.begin(), t.z_nm.end());
-        const double L = st.cutoff_nm;
-        const std::size_t weight_columns = displacement ? 4 : 1;
-        std::vector<std::vector<double>> raw(3 + weight_columns);
+    /// One segment from sites, weights and (for displacement pairs) displacements.
+    void add_segment(const AtomPositions& s, const AtomPositions& t, const Eigen::MatrixXd& w, const std::vector<Vec3>* u,
+                     double cutoff_nm) {
+        Segment& g = segments.emplace_back();
+        g.displacement = u != nullptr;
+        g.cutoff_nm = cutoff_nm;
+        const double L = cutoff_nm;
+        std::vector<std::vector<double>> raw(g.displacement ? 7 : 4);
         std::vector<double> offset;
         for (int j = 0; j < t.size(); ++j) {
             const double above = t.z_nm[j] - lowest_tip_nm;
@@ -185,11 +192,11 @@ struct PairTiles::Store {
             for (int i = 0; i < s.size(); ++i) {
                 const double d = above + (top_nm - s.z_nm[i]);
                 if (d >= L || w(i, j) == 0.0) continue;
-                if (displacement && (*u)[static_cast<std::size_t>(i)].isZero(0.0)) continue;
+                if (g.displacement && (*u)[static_cast<std::size_t>(i)].isZero(0.0)) continue;
                 raw[0].push_back(s.x_nm[i] - t.x_nm[j]);
                 raw[1].push_back(s.y_nm[i] - t.y_nm[j]);
                 raw[2].push_back(s.z_nm[i] - t.z_nm[j]);
-                if (displacement) {
+                if (g.displacement) {
                     const Vec3 m = w(i, j) * (*u)[static_cast<std::size_t>(i)];
                     raw[3].push_back(m.x()), raw[4].push_back(m.y()), raw[5].push_back(m.z()), raw[6].push_back(m.norm());
                 } else {
@@ -199,40 +206,55 @@ struct PairTiles::Store {
             }
         }
         // Σ w over every pair (the kept ones are a subset): |C_ij|, or 2κ |m| for displacements.
-        const double two_kappa = 2.0 * st.kappa_per_nm;
-        if (displacement) {
+        if (g.displacement) {
             for (int i = 0; i < s.size(); ++i)
-                total_abs += two_kappa * (*u)[static_cast<std::size_t>(i)].norm() * w.row(i).cwiseAbs().sum();
+                g.total_abs += 2.0 * settings.kappa_per_nm * (*u)[static_cast<std::size_t>(i)].norm() * w.row(i).cwiseAbs().sum();
         } else {
-            total_abs = w.cwiseAbs().sum();
+            g.total_abs = w.cwiseAbs().sum();
         }
+        if (offset.empty()) return;
+        g.cells = std::make_unique<SiteCells>(raw[0], raw[1], 0.2);
+        g.columns.resize(raw.size());
+        for (std::size_t k = 0; k < raw.size(); ++k) {
+            g.columns[k].reserve(offset.size());
+            for (int p : g.cells->order()) g.columns[k].push_back(raw[k][static_cast<std::size_t>(p)]);
+        }
+        g.delta.reserve(offset.size());
+        for (int p : g.cells->order()) g.delta.push_back(offset[static_cast<std::size_t>(p)]);
+    }
+
+    /// The band geometry over every segment's pair points.
+    void make_bands() {
+        const PairTileSettings& st = settings;
         for (int b = 0; b < st.bands; ++b) {
             auto band = std::make_unique<Band>();
             band->max_gap_nm = st.max_gap_nm + b * st.band_nm;
             bands.push_back(std::move(band));
         }
-        if (offset.empty()) return;  // nothing within reach anywhere: the bands have no tiles
-        cells = std::make_unique<SiteCells>(raw[0], raw[1], 0.2);
-        columns.resize(raw.size());
-        for (std::size_t k = 0; k < raw.size(); ++k) {
-            columns[k].reserve(offset.size());
-            for (int p : cells->order()) columns[k].push_back(raw[k][static_cast<std::size_t>(p)]);
+        double xmin = std::numeric_limits<double>::infinity(), xmax = -xmin, ymin = xmin, ymax = -xmin;
+        bool any = false;
+        for (const Segment& g : segments) {
+            if (g.size() == 0) continue;
+            any = true;
+            const auto [x0, x1] = std::minmax_element(g.columns[0].begin(), g.columns[0].end());
+            const auto [y0, y1] = std::minmax_element(g.columns[1].begin(), g.columns[1].end());
+            xmin = std::min(xmin, *x0), xmax = std::max(xmax, *x1), ymin = std::min(ymin, *y0), ymax = std::max(ymax, *y1);
         }
-        for (int p : cells->order()) delta.push_back(offset[static_cast<std::size_t>(p)]);
-        const std::vector<double>& px = columns[0];
-        const std::vector<double>& py = columns[1];
-        const double smallest_delta = *std::min_element(delta.begin(), delta.end());
-        const auto [xmin, xmax] = std::minmax_element(px.begin(), px.end());
-        const auto [ymin, ymax] = std::minmax_element(py.begin(), py.end());
+        if (!any) return;  // nothing within reach anywhere: the bands have no tiles
         for (auto& band : bands) {
             const double h = band->max_gap_nm;
-            // (L − δ)(2h + L + δ) falls with δ above δ = −h, its maximum (L + h)²: δ < 0 for a site
-            // above the reference plane, δ < −h for one above the apex's lowest atom.
-            const double d = std::max(smallest_delta, -h);
-            band->largest_reach_nm = std::sqrt((L - d) * (2 * h + L + d));
-            band->x0 = *xmin - band->largest_reach_nm, band->y0 = *ymin - band->largest_reach_nm;
-            band->nx = static_cast<int>((*xmax + band->largest_reach_nm - band->x0) / st.tile_nm) + 1;
-            band->ny = static_cast<int>((*ymax + band->largest_reach_nm - band->y0) / st.tile_nm) + 1;
+            for (const Segment& g : segments) {
+                if (g.size() == 0) continue;
+                // (L − δ)(2h + L + δ) falls with δ above δ = −h, its maximum (L + h)²: δ < 0 for a
+                // site above the reference plane, δ < −h for one above the apex's lowest atom.
+                const double L = g.cutoff_nm;
+                const double d = std::max(*std::min_element(g.delta.begin(), g.delta.end()), -h);
+                band->segment_reach_nm[&g - segments.data()] = std::sqrt((L - d) * (2 * h + L + d));
+                band->largest_reach_nm = std::max(band->largest_reach_nm, band->segment_reach_nm[&g - segments.data()]);
+            }
+            band->x0 = xmin - band->largest_reach_nm, band->y0 = ymin - band->largest_reach_nm;
+            band->nx = static_cast<int>((xmax + band->largest_reach_nm - band->x0) / st.tile_nm) + 1;
+            band->ny = static_cast<int>((ymax + band->largest_reach_nm - band->y0) / st.tile_nm) + 1;
             if (static_cast<double>(band->nx) * band->ny > 1 << 24)
                 invalid_input(fmt::format("pair tiles: {} × {} tiles of {} nm are too many", band->nx, band->ny, st.tile_nm));
             band->tiles = std::make_unique<std::atomic<const Tile<double>*>[]>(band->count());
@@ -244,34 +266,52 @@ struct PairTiles::Store {
         }
     }
 
-    /// Every pair that an apex in tile (ix, iy) of the band keeps at some gap ≤ its max_gap: the
-    /// pair points within their reach of the tile's square.
+    Store(const AtomPositions& t, const PairTileSettings& st, double top_site_nm) : settings(st) {
+        top_nm = std::isfinite(st.reference_top_nm) ? st.reference_top_nm : top_site_nm;
+        lowest_tip_nm = *std::min_element(t.z_nm.begin(), t.z_nm.end());
+    }
+
+    /// Every pair that an apex in tile (ix, iy) of the band keeps at some gap ≤ its max_gap: per
+    /// segment the pair points within their reach of the tile's square.
     [[nodiscard]] Tile<double>* build(const Band& band, int ix, int iy) const {
-        const double t = settings.tile_nm, L = settings.cutoff_nm, h = band.max_gap_nm;
+        const double t = settings.tile_nm, h = band.max_gap_nm;
         const double xlo = band.x0 + ix * t, ylo = band.y0 + iy * t, xhi = xlo + t, yhi = ylo + t;
-        const std::vector<double>& px = columns[0];
-        const std::vector<double>& py = columns[1];
-        const double radius = band.largest_reach_nm + t * std::numbers::sqrt2 / 2;
-        // Kept pair indices, gathered branch-free: every candidate is written, n advances when kept.
-        thread_local std::vector<int> kept;
-        kept.clear();
-        cells->for_each_range_in_disc(xlo + t / 2, ylo + t / 2, radius, [&](int begin, int end) {
-            std::size_t n = kept.size();
-            kept.resize(n + static_cast<std::size_t>(end - begin));
-            for (int p = begin; p < end; ++p) {
-                const double ex = std::max({xlo - px[p], 0.0, px[p] - xhi});
-                const double ey = std::max({ylo - py[p], 0.0, py[p] - yhi});
-                kept[n] = p;
-                n += ex * ex + ey * ey <= (L - delta[p]) * (2 * h + L + delta[p]) ? 1 : 0;
-            }
-            kept.resize(n);
-        });
         auto* tile = new Tile<double>;
-        tile->n = static_cast<int>(kept.size());
-        tile->data = std::make_unique_for_overwrite<double[]>(columns.size() * kept.size());
-        double* out = tile->data.get();
-        for (const std::vector<double>& v : columns)
-            for (int p : kept) *out++ = v[static_cast<std::size_t>(p)];
+        // Kept pair indices per segment, gathered branch-free: every candidate is written, n
+        // advances when kept.
+        thread_local std::vector<int> kept[Tile<double>::kSegments];
+        std::size_t total = 0;
+        for (std::size_t sg = 0; sg < segments.size(); ++sg) {
+            const Segment& g = segments[sg];
+            std::vector<int>& list = kept[sg];
+            list.clear();
+            if (g.size() == 0) continue;
+            const double L = g.cutoff_nm;
+            const double* px = g.columns[0].data();
+            const double* py = g.columns[1].data();
+            const double* delta = g.delta.data();
+            const double radius = band.segment_reach_nm[sg] + t * std::numbers::sqrt2 / 2;
+            g.cells->for_each_range_in_disc(xlo + t / 2, ylo + t / 2, radius, [&](int begin, int end) {
+                std::size_t n = list.size();
+                list.resize(n + static_cast<std::size_t>(end - begin));
+                for (int p = begin; p < end; ++p) {
+                    const double ex = std::max({xlo - px[p], 0.0, px[p] - xhi});
+                    const double ey = std::max({ylo - py[p], 0.0, py[p] - yhi});
+                    list[n] = p;
+                    n += ex * ex + ey * ey <= (L - delta[p]) * (2 * h + L + delta[p]) ? 1 : 0;
+                }
+                list.resize(n);
+            });
+            tile->n[sg] = static_cast<int>(list.size());
+            tile->offset[sg] = total;
+            total += g.columns.size() * list.size();
+        }
+        tile->data = std::make_unique_for_overwrite<double[]>(total);
+        for (std::size_t sg = 0; sg < segments.size(); ++sg) {
+            double* out = tile->data.get() + tile->offset[sg];
+            for (const std::vector<double>& v : segments[sg].columns)
+                for (int p : kept[sg]) *out++ = v[static_cast<std::size_t>(p)];
+        }
         return tile;
     }
 
@@ -280,15 +320,24 @@ struct PairTiles::Store {
         const Tile<double>& t = tile<double>(band, ix, iy);
         const double cx = band.x0 + (ix + 0.5) * settings.tile_nm, cy = band.y0 + (iy + 0.5) * settings.tile_nm;
         auto* tile = new Tile<float>;
-        tile->n = t.n;
-        const std::size_t n = static_cast<std::size_t>(t.n);
-        tile->data = std::make_unique_for_overwrite<float[]>(columns.size() * n);
-        for (std::size_t p = 0; p < n; ++p) {
-            tile->data[p] = static_cast<float>(t.x()[p] - cx);
-            tile->data[n + p] = static_cast<float>(t.y()[p] - cy);
+        std::size_t total = 0;
+        for (std::size_t sg = 0; sg < segments.size(); ++sg) {
+            tile->n[sg] = t.n[sg];
+            tile->offset[sg] = total;
+            total += segments[sg].columns.size() * static_cast<std::size_t>(t.n[sg]);
         }
-        for (std::size_t k = 2; k < columns.size(); ++k)
-            for (std::size_t p = 0; p < n; ++p) tile->data[k * n + p] = static_cast<float>(t.column(static_cast<int>(k))[p]);
+        tile->data = std::make_unique_for_overwrite<float[]>(total);
+        for (std::size_t sg = 0; sg < segments.size(); ++sg) {
+            const auto n = static_cast<std::size_t>(t.n[sg]);
+            float* out = tile->data.get() + tile->offset[sg];
+            const int sgi = static_cast<int>(sg);
+            for (std::size_t p = 0; p < n; ++p) {
+                out[p] = static_cast<float>(t.column(sgi, 0)[p] - cx);
+                out[n + p] = static_cast<float>(t.column(sgi, 1)[p] - cy);
+            }
+            for (std::size_t k = 2; k < segments[sg].columns.size(); ++k)
+                for (std::size_t p = 0; p < n; ++p) out[k * n + p] = static_cast<float>(t.column(sgi, static_cast<int>(k))[p]);
+        }
         return tile;
     }
 
@@ -345,24 +394,76 @@ void PairTiles::check(const AtomPositions& sites_nm, const AtomPositions& tip_nm
 PairTiles::PairTiles(const AtomPositions& sites_nm, const AtomPositions& tip_nm, const Eigen::MatrixXd& weights,
                      const PairTileSettings& settings) {
     check(sites_nm, tip_nm, weights, settings);
-    store_ = std::make_unique<Store>(sites_nm, tip_nm, weights, nullptr, settings);
+    store_ = std::make_unique<Store>(tip_nm, settings, *std::max_element(sites_nm.z_nm.begin(), sites_nm.z_nm.end()));
+    store_->add_segment(sites_nm, tip_nm, weights, nullptr, settings.cutoff_nm);
+    store_->make_bands();
 }
 
-PairTiles::PairTiles(const AtomPositions& sites_nm, const AtomPositions& tip_nm, const Eigen::MatrixXd& weights,
-                     const std::vector<Vec3>& displacement_nm, const PairTileSettings& settings) {
-    check(sites_nm, tip_nm, weights, settings);
+namespace {
+void check_displacements(const AtomPositions& sites_nm, const std::vector<Vec3>& displacement_nm) {
     if (static_cast<int>(displacement_nm.size()) != sites_nm.size())
         invalid_input(fmt::format("pair tiles: {} displacements for {} sites", displacement_nm.size(), sites_nm.size()));
     for (const Vec3& u : displacement_nm)
         if (!u.allFinite()) invalid_input("pair tiles: displacements have non-finite entries");
-    store_ = std::make_unique<Store>(sites_nm, tip_nm, weights, &displacement_nm, settings);
+}
+}  // namespace
+
+PairTiles::PairTiles(const AtomPositions& sites_nm, const AtomPositions& tip_nm, const Eigen::MatrixXd& weights,
+                     const std::vector<Vec3>& displacement_nm, const PairTileSettings& settings) {
+    check(sites_nm, tip_nm, weights, settings);
+    check_displacements(sites_nm, displacement_nm);
+    store_ = std::make_unique<Store>(tip_nm, settings, *std::max_element(sites_nm.z_nm.begin(), sites_nm.z_nm.end()));
+    store_->add_segment(sites_nm, tip_nm, weights, &displacement_nm, settings.cutoff_nm);
+    store_->make_bands();
+}
+
+PairTiles::PairTiles(const AtomPositions& sites_nm, const AtomPositions& tip_nm, const Eigen::MatrixXd& weights,
+                     const AtomPositions& moved_sites_nm, const Eigen::MatrixXd& moved_weights,
+                     const std::vector<Vec3>& displacement_nm, double displacement_cutoff_nm,
+                     const PairTileSettings& settings) {
+    check(sites_nm, tip_nm, weights, settings);
+    check(moved_sites_nm, tip_nm, moved_weights, settings);
+    check_displacements(moved_sites_nm, displacement_nm);
+    if (!(displacement_cutoff_nm > 0.0 && displacement_cutoff_nm <= settings.cutoff_nm))
+        invalid_input(fmt::format("pair tiles: the displacement cut-off {} nm must lie in (0, {}]", displacement_cutoff_nm,
+                                  settings.cutoff_nm));
+    const double top = std::max(*std::max_element(sites_nm.z_nm.begin(), sites_nm.z_nm.end()),
+                                *std::max_element(moved_sites_nm.z_nm.begin(), moved_sites_nm.z_nm.end()));
+    store_ = std::make_unique<Store>(tip_nm, settings, top);
+    store_->add_segment(sites_nm, tip_nm, weights, nullptr, settings.cutoff_nm);
+    store_->add_segment(moved_sites_nm, tip_nm, moved_weights, &displacement_nm, displacement_cutoff_nm);
+    store_->make_bands();
 }
 
 PairTiles::~PairTiles() = default;
 PairTiles::PairTiles(PairTiles&&) noexcept = default;
 PairTiles& PairTiles::operator=(PairTiles&&) noexcept = default;
 
-std::optional<PairSumTerms> PairTiles::evaluate(const Vec3& apex_nm, TunnelingPrecision precision) const {
+namespace {
+
+/// One segment's sums over a tile (tile-centred x, y for single precision).
+template <typename T>
+void segment_terms(const Tile<T>& tile, int segment, bool displacement, T ax, T ay, T az, T two_kappa, T gap,
+                   T cutoff, PairSumTerms& out) {
+    const int n = tile.n[segment];
+    out.pairs = n;
+    if (displacement) {
+        const T* columns[7];
+        for (int k = 0; k < 7; ++k) columns[k] = tile.column(segment, k);
+        displacement_terms_of(columns, n, ax, ay, az, two_kappa, gap, cutoff, out.sum, out.dsum, out.kept_abs_weight,
+                              out.abs_sum);
+        out.kept_abs_weight *= static_cast<double>(two_kappa);
+        out.abs_sum *= static_cast<double>(two_kappa);
+    } else {
+        tile_terms_of(tile.column(segment, 0), tile.column(segment, 1), tile.column(segment, 2), tile.column(segment, 3), n,
+                      ax, ay, az, two_kappa, gap, cutoff, out.sum, out.dsum, out.kept_abs_weight);
+    }
+}
+
+}  // namespace
+
+std::optional<PairSumTerms> PairTiles::evaluate(const Vec3& apex_nm, TunnelingPrecision precision,
+                                                PairSumTerms* displacement) const {
     Store& s = *store_;
     const double gap = apex_nm.z() + s.lowest_tip_nm - s.top_nm;
     if (!(gap >= 0.0)) return std::nullopt;
@@ -378,50 +479,39 @@ std::optional<PairSumTerms> PairTiles::evaluate(const Vec3& apex_nm, TunnelingPr
     const double fy = std::floor((apex_nm.y() - band->y0) / s.settings.tile_nm);
     PairSumTerms out;
     out.min_distance_nm = gap;
+    if (displacement != nullptr) *displacement = out;
     if (!(fx >= 0.0 && fx < band->nx && fy >= 0.0 && fy < band->ny)) return out;  // beyond every pair's reach
     const int ix = static_cast<int>(fx), iy = static_cast<int>(fy);
-    const double two_kappa = 2.0 * s.settings.kappa_per_nm, cutoff = s.settings.cutoff_nm;
-    if (s.displacement) {
-        if (precision == TunnelingPrecision::Single) {
-            const Tile<float>& tile = s.tile<float>(*band, ix, iy);
-            const double cx = band->x0 + (ix + 0.5) * s.settings.tile_nm, cy = band->y0 + (iy + 0.5) * s.settings.tile_nm;
-            const float* columns[7];
-            for (int k = 0; k < 7; ++k) columns[k] = tile.column(k);
-            out.pairs = tile.n;
-            displacement_terms_of(columns, tile.n, static_cast<float>(apex_nm.x() - cx),
-                                  static_cast<float>(apex_nm.y() - cy), static_cast<float>(apex_nm.z()),
-                                  static_cast<float>(two_kappa), static_cast<float>(gap), static_cast<float>(cutoff),
-                                  out.sum, out.dsum, out.kept_abs_weight, out.abs_sum);
-        } else {
-            const Tile<double>& tile = s.tile<double>(*band, ix, iy);
-            const double* columns[7];
-            for (int k = 0; k < 7; ++k) columns[k] = tile.column(k);
-            out.pairs = tile.n;
-            displacement_terms_of(columns, tile.n, apex_nm.x(), apex_nm.y(), apex_nm.z(), two_kappa, gap, cutoff,
-                                  out.sum, out.dsum, out.kept_abs_weight, out.abs_sum);
-        }
-        out.kept_abs_weight *= two_kappa;
-        out.abs_sum *= two_kappa;
-        return out;
-    }
+    const double two_kappa = 2.0 * s.settings.kappa_per_nm;
+    const int segments = static_cast<int>(s.segments.size());
     if (precision == TunnelingPrecision::Single) {
         const Tile<float>& tile = s.tile<float>(*band, ix, iy);
         const double cx = band->x0 + (ix + 0.5) * s.settings.tile_nm, cy = band->y0 + (iy + 0.5) * s.settings.tile_nm;
-        out.pairs = tile.n;
-        tile_terms_of(tile.x(), tile.y(), tile.z(), tile.c(), tile.n, static_cast<float>(apex_nm.x() - cx),
-                      static_cast<float>(apex_nm.y() - cy), static_cast<float>(apex_nm.z()),
-                      static_cast<float>(two_kappa), static_cast<float>(gap), static_cast<float>(cutoff), out.sum,
-                      out.dsum, out.kept_abs_weight);
+        for (int sg = 0; sg < segments; ++sg) {
+            PairSumTerms& terms = sg == 0 ? out : *displacement;
+            if (sg > 0 && displacement == nullptr) break;
+            segment_terms<float>(tile, sg, s.segments[sg].displacement, static_cast<float>(apex_nm.x() - cx),
+                                 static_cast<float>(apex_nm.y() - cy), static_cast<float>(apex_nm.z()),
+                                 static_cast<float>(two_kappa), static_cast<float>(gap),
+                                 static_cast<float>(s.segments[sg].cutoff_nm), terms);
+        }
         return out;
     }
     const Tile<double>& tile = s.tile<double>(*band, ix, iy);
-    out.pairs = tile.n;
-    tile_terms_of(tile.x(), tile.y(), tile.z(), tile.c(), tile.n, apex_nm.x(), apex_nm.y(), apex_nm.z(), two_kappa, gap,
-                  cutoff, out.sum, out.dsum, out.kept_abs_weight);
+    for (int sg = 0; sg < segments; ++sg) {
+        PairSumTerms& terms = sg == 0 ? out : *displacement;
+        if (sg > 0 && displacement == nullptr) break;
+        segment_terms<double>(tile, sg, s.segments[sg].displacement, apex_nm.x(), apex_nm.y(), apex_nm.z(), two_kappa, gap,
+                              s.segments[sg].cutoff_nm, terms);
+    }
     return out;
 }
 
-double PairTiles::total_abs_weight() const { return store_->total_abs; }
+double PairTiles::total_abs_weight() const { return store_->segments[0].total_abs; }
+
+double PairTiles::displacement_total_abs_weight() const {
+    return store_->segments.size() > 1 ? store_->segments[1].total_abs : 0.0;
+}
 
 double PairTiles::top_site_nm() const { return store_->top_nm; }
 

@@ -74,6 +74,13 @@ public:
     /// weight: a shorter cut serves the same tolerance.
     PairTiles(const AtomPositions& sites_nm, const AtomPositions& tip_nm, const Eigen::MatrixXd& weights,
               const std::vector<Vec3>& displacement_nm, const PairTileSettings& settings);
+    /// Both kinds in one set of tiles (one lookup, one tile per apex position): the plain pairs
+    /// of sites_nm and the displacement pairs of moved_sites_nm, these cut at their own
+    /// displacement_cutoff_nm (≤ settings.cutoff_nm); gap counted from the highest site of both.
+    /// evaluate() returns the plain sums and puts the displacement sums in *displacement.
+    PairTiles(const AtomPositions& sites_nm, const AtomPositions& tip_nm, const Eigen::MatrixXd& weights,
+              const AtomPositions& moved_sites_nm, const Eigen::MatrixXd& moved_weights,
+              const std::vector<Vec3>& displacement_nm, double displacement_cutoff_nm, const PairTileSettings& settings);
     ~PairTiles();
     PairTiles(PairTiles&&) noexcept;
     PairTiles& operator=(PairTiles&&) noexcept;
@@ -86,10 +93,13 @@ public:
     /// Single precision: the tile's pairs in float relative to its centre (relative error of
     /// the sums ~1e-6), twice the vector lanes; for images, not for the constant-current solve.
     [[nodiscard]] std::optional<PairSumTerms> evaluate(const Vec3& apex_nm,
-                                                       TunnelingPrecision precision = TunnelingPrecision::Double) const;
+                                                       TunnelingPrecision precision = TunnelingPrecision::Double,
+                                                       PairSumTerms* displacement = nullptr) const;
 
     /// Σ_ij |C_ij| over all pairs (Σ_ij w_ij for displacement tiles).
     [[nodiscard]] double total_abs_weight() const;
+    /// Σ_ij w_ij of the displacement pairs of a two-kind set (0 otherwise).
+    [[nodiscard]] double displacement_total_abs_weight() const;
     /// e: the bound's factor for the taper (see above).
     static constexpr double kTaperBoundFactor = std::numbers::e;
     /// The plane gap is measured from: the highest site, or settings.reference_top_nm.
