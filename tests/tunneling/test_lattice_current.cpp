@@ -265,10 +265,47 @@ TEST(LatticeCurrent, LowApexUsesTheExactPairSum) {
     const PristineModels models(st);
     const TunnelingModel& exact = models.exact;
     const LatticeCurrentModel& lattice = models.lattice;
-    for (double z : {-0.1, 0.05, 0.1}) {
+    for (double z : {-0.1, 0.05, 0.099}) {
         const Vec3 r(0.1, 0.2, z);
         EXPECT_EQ(lattice.current(r).current, exact.current(r).current) << z;
     }
+}
+
+// Between deep_min_height (0.1 nm) and min_height (0.2 nm) a longer G sum, built on first use,
+// serves instead of the exact sum: within both bounds of it and 1e-5, d ln I/dz within 1e-4,
+// across the cell; with deep_min_height 0 these heights go to the exact sum.
+TEST(LatticeCurrent, LowApexBandUsesTheLongerReciprocalSum) {
+    const Junction st = make_setup();
+    const PristineModels models(st);
+    const TunnelingModel& exact = models.exact;
+    const LatticeCurrentModel& lattice = models.lattice;
+    // Heights of the lowest tip atom over the top plane (z = 0).
+    const double lowest = *std::min_element(st.tip.z_nm.begin(), st.tip.z_nm.end());
+    double largest = 0.0;
+    for (double h : {0.1, 0.13, 0.17, 0.199})
+        for (double x : {0.0, 0.11, 0.23})
+            for (double y : {0.0, 0.07, 0.19}) {
+                const Vec3 r(x, y, h - lowest);
+                const double z = r.z();
+                const TunnelingCurrent a = lattice.current(r), b = exact.current(r);
+                EXPECT_NE(a.current, b.current);  // not the exact sum itself
+                EXPECT_LE(std::abs(a.current - b.current), a.cutoff_error_bound + b.cutoff_error_bound) << z;
+                EXPECT_NEAR(a.dln_current_dz_per_nm, b.dln_current_dz_per_nm, 1e-4) << z;
+                largest = std::max(largest, std::abs(a.current / b.current - 1.0));
+            }
+    EXPECT_LT(largest, 1e-5);
+    LatticeCurrentSettings off;
+    off.deep_min_height_nm = 0.0;
+    const LatticeCurrentModel plain = lattice_current_model(st.surface, st.pristine, st.tip, st.sites, st.sublattice,
+                                                            models.weights, {}, {}, &exact, off);
+    const Vec3 r(0.1, 0.2, 0.15 - lowest);
+    EXPECT_EQ(plain.current(r).current, exact.current(r).current);
+    off.deep_min_height_nm = 0.3;
+    EXPECT_NE(error_message([&] {
+                  (void)lattice_current_model(st.surface, st.pristine, st.tip, st.sites, st.sublattice, models.weights,
+                                              {}, {}, &exact, off);
+              }).find("deep minimum height"),
+              std::string::npos);
 }
 
 TEST(LatticeCurrent, BadInputIsRejected) {

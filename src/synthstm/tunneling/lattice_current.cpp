@@ -4,6 +4,8 @@
 #include <cmath>
 #include <complex>
 #include <limits>
+#include <memory>
+#include <mutex>
 #include <numbers>
 #include <vector>
 
@@ -138,73 +140,20 @@ LatticeCurrentModel::LatticeCurrentModel(const PeriodicSurface& surface, const E
     const double two_pi = 2.0 * std::numbers::pi;
     b1_ = Vec3(a2.y(), -a2.x(), 0.0) * (two_pi / signed_area);
     b2_ = Vec3(-a1.y(), a1.x(), 0.0) * (two_pi / signed_area);
-    // Farthest point of a reciprocal Wigner–Seitz cell from its centre: at most half the longest
-    // of b1, b2, b1 ± b2 (a generous bound that holds for any cell shape).
-    const double reach = 0.5 * std::max({b1_.norm(), b2_.norm(), (b1_ + b2_).norm(), (b1_ - b2_).norm()});
-
+    surface_ = surface;
+    pristine_weights_ = pristine_weights;
+    tip_nm_ = tip_nm;
+    relative_tolerance_ = settings.relative_tolerance;
     // The smallest pair height the G sum must serve: the apex at min_height over the top plane.
-    const double h_min = min_height_nm_;
-    const TailBounds tail_bound(reach, h_min, alpha_, cell_area);
-    double g_cut = 0.0;
-    while (tail_bound(g_cut) > settings.relative_tolerance) g_cut += 0.25 * reach;
-    tail_bound_ = tail_bound(g_cut);
-
-    // Enumerate G = n1 b1 + n2 b2 with |G| ≤ g_cut, one of each ±G pair.
-    const double b_min = std::min(b1_.norm(), b2_.norm());
-    // |n1 b1 + n2 b2| ≥ |n_i| · (height of the reciprocal cell), so this bound on |n| is safe.
-    const double cell_height = two_pi * two_pi / cell_area / std::max(b1_.norm(), b2_.norm());
-    max_index_ = static_cast<int>(std::ceil(g_cut / std::min(cell_height, b_min))) + 1;
-    if (max_index_ > kMaxIndex)
-        invalid_input(fmt::format("lattice current: min_height {} nm needs too many reciprocal vectors", h_min));
-    struct Candidate {
-        int n1, n2;
-        double g;
-    };
-    std::vector<Candidate> candidates;
-    for (int n1 = -max_index_; n1 <= max_index_; ++n1) {
-        for (int n2 = -max_index_; n2 <= max_index_; ++n2) {
-            // Half plane: n1 > 0, or n1 = 0 and n2 ≥ 0 (G = 0 once).
-            if (n1 < 0 || (n1 == 0 && n2 < 0)) continue;
-            const double g = (double(n1) * b1_ + double(n2) * b2_).norm();
-            if (g <= g_cut) candidates.push_back({n1, n2, g});
-        }
-    }
-    std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) { return a.g < b.g; });
-    std::vector<double> shell_beta;  // β of each shell, in order of |G|
-
-    // Coefficients: Σ_sj C⁰_sj (2πα/A_c) e^{−β(z + Δ)} (1 + β(z + Δ))/β³ e^{iG·(t_j − b_s)},
-    // Δ = z_tj − z_s, = e^{−βz} (p + q z) with the p and q below.
+    main_ = reciprocal_sum_for(min_height_nm_);
+    if (!(settings.deep_min_height_nm == 0.0 ||
+          (settings.deep_min_height_nm >= 0.05 && settings.deep_min_height_nm < settings.min_height_nm)))
+        invalid_input(fmt::format("lattice current: the deep minimum height {} nm must be 0 or in [0.05, {}) nm",
+                                  settings.deep_min_height_nm, settings.min_height_nm));
+    deep_min_height_nm_ = settings.deep_min_height_nm;
+    deep_ = std::make_unique<DeepSum>();
     const int tips = tip_nm.size();
     const double norm = two_pi * alpha_ / cell_area;
-    for (const Candidate& c : candidates) {
-        const Vec3 G = double(c.n1) * b1_ + double(c.n2) * b2_;
-        const double beta = std::sqrt(alpha_ * alpha_ + c.g * c.g);
-        if (shell_beta.empty() || beta > shell_beta.back() * (1.0 + 1e-12)) shell_beta.push_back(beta);
-        Complex p, q;
-        const double beta3 = beta * beta * beta;
-        for (int s = 0; s < sites; ++s) {
-            const Vec3& b = surface.basis_nm[static_cast<std::size_t>(s)];
-            for (int j = 0; j < tips; ++j) {
-                const double w = pristine_weights(s, j);
-                if (w == 0.0) continue;
-                const double delta = tip_nm.z_nm[j] - b.z();
-                const double phase = G.x() * (tip_nm.x_nm[j] - b.x()) + G.y() * (tip_nm.y_nm[j] - b.y());
-                const Complex e = std::polar(norm * w * std::exp(-beta * delta) / beta3, phase);
-                p += e * (1.0 + beta * delta);
-                q += e * beta;
-            }
-        }
-        if (c.n1 != 0 || c.n2 != 0) p *= 2.0, q *= 2.0;  // the −G partner: twice the real part
-        terms_.n1.push_back(c.n1 + max_index_);
-        terms_.n2.push_back(c.n2 + max_index_);
-        terms_.shell.push_back(static_cast<int>(shell_beta.size()) - 1);
-        terms_.p_re.push_back(p.real()), terms_.p_im.push_back(p.imag());
-        terms_.q_re.push_back(q.real()), terms_.q_im.push_back(q.imag());
-    }
-    if (shell_beta.size() > static_cast<std::size_t>(kMaxShells))
-        invalid_input(fmt::format("lattice current: min_height {} nm needs {} shells of reciprocal vectors, at most {}",
-                                  h_min, shell_beta.size(), kMaxShells));
-    for (const double beta : shell_beta) shell_decay_.push_back(beta - alpha_);
 
     // The |C⁰| sum for the tail bound: the laterally averaged current with |weights|.
     for (int s = 0; s < sites; ++s) {
@@ -268,6 +217,102 @@ LatticeCurrentModel::LatticeCurrentModel(const PeriodicSurface& surface, const E
     site_tolerance_ = settings.site_tolerance;
 }
 
+struct LatticeCurrentModel::DeepSum {
+    std::once_flag built;
+    std::unique_ptr<ReciprocalSum> sum;  // null when it cannot be built (then the exact sum serves)
+};
+
+LatticeCurrentModel::~LatticeCurrentModel() = default;
+LatticeCurrentModel::LatticeCurrentModel(LatticeCurrentModel&&) noexcept = default;
+LatticeCurrentModel& LatticeCurrentModel::operator=(LatticeCurrentModel&&) noexcept = default;
+
+LatticeCurrentModel::ReciprocalSum LatticeCurrentModel::reciprocal_sum_for(double h_min) const {
+    const Vec3& a1 = surface_.a1_nm;
+    const Vec3& a2 = surface_.a2_nm;
+    const double cell_area = std::abs(a1.x() * a2.y() - a1.y() * a2.x());
+    const double two_pi = 2.0 * std::numbers::pi;
+    // Farthest point of a reciprocal Wigner–Seitz cell from its centre: at most half the longest
+    // of b1, b2, b1 ± b2 (a generous bound that holds for any cell shape).
+    const double reach = 0.5 * std::max({b1_.norm(), b2_.norm(), (b1_ + b2_).norm(), (b1_ - b2_).norm()});
+    ReciprocalSum out;
+    const TailBounds tail_bound(reach, h_min, alpha_, cell_area);
+    double g_cut = 0.0;
+    while (tail_bound(g_cut) > relative_tolerance_) g_cut += 0.25 * reach;
+    out.tail_bound = tail_bound(g_cut);
+
+    // Enumerate G = n1 b1 + n2 b2 with |G| ≤ g_cut, one of each ±G pair.
+    const double b_min = std::min(b1_.norm(), b2_.norm());
+    // |n1 b1 + n2 b2| ≥ |n_i| · (height of the reciprocal cell), so this bound on |n| is safe.
+    const double cell_height = two_pi * two_pi / cell_area / std::max(b1_.norm(), b2_.norm());
+    out.max_index = static_cast<int>(std::ceil(g_cut / std::min(cell_height, b_min))) + 1;
+    if (out.max_index > kMaxIndex)
+        invalid_input(fmt::format("lattice current: min_height {} nm needs too many reciprocal vectors", h_min));
+    struct Candidate {
+        int n1, n2;
+        double g;
+    };
+    std::vector<Candidate> candidates;
+    for (int n1 = -out.max_index; n1 <= out.max_index; ++n1) {
+        for (int n2 = -out.max_index; n2 <= out.max_index; ++n2) {
+            // Half plane: n1 > 0, or n1 = 0 and n2 ≥ 0 (G = 0 once).
+            if (n1 < 0 || (n1 == 0 && n2 < 0)) continue;
+            const double g = (double(n1) * b1_ + double(n2) * b2_).norm();
+            if (g <= g_cut) candidates.push_back({n1, n2, g});
+        }
+    }
+    std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) { return a.g < b.g; });
+    std::vector<double> shell_beta;  // β of each shell, in order of |G|
+
+    // Coefficients: Σ_sj C⁰_sj (2πα/A_c) e^{−β(z + Δ)} (1 + β(z + Δ))/β³ e^{iG·(t_j − b_s)},
+    // Δ = z_tj − z_s, = e^{−βz} (p + q z) with the p and q below.
+    const int sites = static_cast<int>(surface_.basis_nm.size());
+    const int tips = tip_nm_.size();
+    const double norm = two_pi * alpha_ / cell_area;
+    Terms& terms = out.terms;
+    for (const Candidate& c : candidates) {
+        const Vec3 G = double(c.n1) * b1_ + double(c.n2) * b2_;
+        const double beta = std::sqrt(alpha_ * alpha_ + c.g * c.g);
+        if (shell_beta.empty() || beta > shell_beta.back() * (1.0 + 1e-12)) shell_beta.push_back(beta);
+        Complex p, q;
+        const double beta3 = beta * beta * beta;
+        for (int s = 0; s < sites; ++s) {
+            const Vec3& b = surface_.basis_nm[static_cast<std::size_t>(s)];
+            for (int j = 0; j < tips; ++j) {
+                const double w = pristine_weights_(s, j);
+                if (w == 0.0) continue;
+                const double delta = tip_nm_.z_nm[j] - b.z();
+                const double phase = G.x() * (tip_nm_.x_nm[j] - b.x()) + G.y() * (tip_nm_.y_nm[j] - b.y());
+                const Complex e = std::polar(norm * w * std::exp(-beta * delta) / beta3, phase);
+                p += e * (1.0 + beta * delta);
+                q += e * beta;
+            }
+        }
+        if (c.n1 != 0 || c.n2 != 0) p *= 2.0, q *= 2.0;  // the −G partner: twice the real part
+        terms.n1.push_back(c.n1 + out.max_index);
+        terms.n2.push_back(c.n2 + out.max_index);
+        terms.shell.push_back(static_cast<int>(shell_beta.size()) - 1);
+        terms.p_re.push_back(p.real()), terms.p_im.push_back(p.imag());
+        terms.q_re.push_back(q.real()), terms.q_im.push_back(q.imag());
+    }
+    if (shell_beta.size() > static_cast<std::size_t>(kMaxShells))
+        invalid_input(fmt::format("lattice current: min_height {} nm needs {} shells of reciprocal vectors, at most {}",
+                                  h_min, shell_beta.size(), kMaxShells));
+    for (const double beta : shell_beta) out.shell_decay.push_back(beta - alpha_);
+    return out;
+}
+
+const LatticeCurrentModel::ReciprocalSum* LatticeCurrentModel::deep() const {
+    DeepSum& d = *deep_;
+    std::call_once(d.built, [&] {
+        try {
+            d.sum = std::make_unique<ReciprocalSum>(reciprocal_sum_for(deep_min_height_nm_));
+        } catch (const Error&) {
+            d.sum.reset();  // more vectors than the buffers hold: the exact sum serves these heights
+        }
+    });
+    return d.sum.get();
+}
+
 TunnelingCurrent LatticeCurrentModel::current(const Vec3& apex_nm) const {
     return evaluate(apex_nm, TunnelingPrecision::Double);
 }
@@ -279,14 +324,21 @@ TunnelingCurrent LatticeCurrentModel::image_current(const Vec3& apex_nm) const {
 TunnelingCurrent LatticeCurrentModel::evaluate(const Vec3& apex_nm, TunnelingPrecision precision) const {
     if (!apex_nm.allFinite()) invalid_input("tip position must be finite");
     const double z = apex_nm.z();
-    // Every pair at least min_height apart vertically, or the exact sum.
-    if (z + lowest_tip_nm_ - top_plane_nm_ < min_height_nm_) return exact_->current(apex_nm);
+    // Every pair at least min_height apart vertically (or deep_min_height: the longer sum), or
+    // the exact sum.
+    const double height = z + lowest_tip_nm_ - top_plane_nm_;
+    const ReciprocalSum* g_sum = &main_;
+    if (height < min_height_nm_) {
+        g_sum = deep_min_height_nm_ > 0.0 && height >= deep_min_height_nm_ ? deep() : nullptr;
+        if (g_sum == nullptr) return exact_->current(apex_nm);
+    }
+    const ReciprocalSum& g = *g_sum;
 
     // e^{iG·ρ} = u1^n1 u2^n2: two sincos, then products (tables of re and im, index n + max_index).
     const Complex u1 = std::polar(1.0, b1_.x() * apex_nm.x() + b1_.y() * apex_nm.y());
     const Complex u2 = std::polar(1.0, b2_.x() * apex_nm.x() + b2_.y() * apex_nm.y());
     double re1[2 * kMaxIndex + 1], im1[2 * kMaxIndex + 1], re2[2 * kMaxIndex + 1], im2[2 * kMaxIndex + 1];
-    const int m = max_index_;
+    const int m = g.max_index;
     re1[m] = re2[m] = 1.0, im1[m] = im2[m] = 0.0;
     Complex w1 = 1.0, w2 = 1.0;
     for (int n = 1; n <= m; ++n) {
@@ -297,11 +349,11 @@ TunnelingCurrent LatticeCurrentModel::evaluate(const Vec3& apex_nm, TunnelingPre
 
     // S = Σ_shell e^{−(β − α) z} Σ_G (p + q z) e^{iG·ρ}, I_lattice = e^{−αz} S.
     double factor[kMaxShells];
-    shell_factors(static_cast<int>(shell_decay_.size()), shell_decay_.data(), z, factor);
+    shell_factors(static_cast<int>(g.shell_decay.size()), g.shell_decay.data(), z, factor);
     double sum = 0.0, dsum = 0.0;  // S and dS/dz + αS (the derivative of the bracket)
-    reciprocal_sum(terms_.size(), terms_.n1.data(), terms_.n2.data(), terms_.shell.data(), terms_.p_re.data(),
-                   terms_.p_im.data(), terms_.q_re.data(), terms_.q_im.data(), re1, im1, re2, im2, factor,
-                   shell_decay_.data(), z, sum, dsum);
+    reciprocal_sum(g.terms.size(), g.terms.n1.data(), g.terms.n2.data(), g.terms.shell.data(), g.terms.p_re.data(),
+                   g.terms.p_im.data(), g.terms.q_re.data(), g.terms.q_im.data(), re1, im1, re2, im2, factor,
+                   g.shell_decay.data(), z, sum, dsum);
 
     // I = e^{−αz} (S + I_defects e^{αz}); dI/dz = e^{−αz} (dS − αS + …).
     double scaled = sum;                 // I e^{αz}
@@ -309,7 +361,7 @@ TunnelingCurrent LatticeCurrentModel::evaluate(const Vec3& apex_nm, TunnelingPre
     TunnelingCurrent out;
     out.min_distance_nm = z + lowest_tip_nm_ - top_plane_nm_;
     const double average_abs = abs_average_p_ + abs_average_q_ * z;  // e^{αz} × Σ|C⁰| F(0)/A_c
-    double bound_scaled = tail_bound_ * average_abs;
+    double bound_scaled = g.tail_bound * average_abs;
     PairSumTerms moved;
     std::optional<PairSumTerms> tiled;
     if (defect_tiles_) tiled = defect_tiles_->evaluate(apex_nm, precision, tile_kinds_ == TileKinds::Both ? &moved : nullptr);

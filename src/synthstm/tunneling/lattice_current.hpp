@@ -21,6 +21,7 @@
 /// Below min_height_nm (the apex within that height of the top atomic plane, where the G sum
 /// converges slowly or h < 0 in a vacancy) the exact pair sum over all sites is used instead.
 #include <complex>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -43,7 +44,9 @@ struct PeriodicSurface {
 struct LatticeCurrentSettings {
     double kappa_per_nm = 10.0;          ///< decay constant κ
     double relative_tolerance = 1e-6;    ///< tail of the G sum and cut-off of the defect pair sum
-    double min_height_nm = 0.2;          ///< below this apex height over the top plane: exact pair sum
+    double min_height_nm = 0.2;          ///< from this apex height over the top plane up: the G sum as built
+    double deep_min_height_nm = 0.1;     ///< from this height up to min_height: a longer G sum, built on first
+                                         ///< use; below it the exact pair sum (0: no longer sum)
     double site_tolerance = 1e-3;        ///< ε: sites whose C_ij differ less than this (relative) count as pristine;
                                          ///< the height error is below ε/(2κ) ≈ 0.05 pm
     double tile_max_gap_nm = 1.0;        ///< corrections by apex tiles (pair_tiles.hpp) up to this apex height
@@ -82,14 +85,18 @@ public:
     // (tiled: what the apex tiles sum instead of the correction list, which stays exact for the
     // pair sum that serves where the tiles do not.)
 
+    ~LatticeCurrentModel() override;
+    LatticeCurrentModel(LatticeCurrentModel&&) noexcept;
+    LatticeCurrentModel& operator=(LatticeCurrentModel&&) noexcept;
+
     [[nodiscard]] TunnelingCurrent current(const Vec3& apex_nm) const override;
     /// The corrections in single precision where the apex tiles serve (pair_tiles.hpp).
     [[nodiscard]] TunnelingCurrent image_current(const Vec3& apex_nm) const override;
 
     /// Reciprocal vectors in the sum (one of each ±G pair, and G = 0).
-    [[nodiscard]] int reciprocal_vectors() const { return terms_.size(); }
+    [[nodiscard]] int reciprocal_vectors() const { return main_.terms.size(); }
     /// Bound on the relative error of the G sum at min_height_nm (tail / laterally averaged current).
-    [[nodiscard]] double fourier_tail_bound() const { return tail_bound_; }
+    [[nodiscard]] double fourier_tail_bound() const { return main_.tail_bound; }
     /// Number of correction sites (defect neighbourhoods and vacancies; a moved site counts twice).
     [[nodiscard]] int correction_sites() const { return correction_sites_; }
     /// Number of moved sites the apex tiles sum to first order.
@@ -99,22 +106,36 @@ private:
     // The reciprocal vectors G = n1 b1 + n2 b2 as arrays (one entry per G, in order of |G|): the
     // term is e^{−βz}(p + q z) e^{iG·ρ}, doubled for G ≠ 0 (its −G partner).
     struct Terms {
-        std::vector<int> n1, n2;               // indices, offset by max_index_ (into the power tables)
-        std::vector<int> shell;                // index into shell_decay_
+        std::vector<int> n1, n2;               // indices, offset by max_index (into the power tables)
+        std::vector<int> shell;                // index into shell_decay
         std::vector<double> p_re, p_im, q_re, q_im;
         [[nodiscard]] int size() const { return static_cast<int>(n1.size()); }
     };
-    Terms terms_;
-    std::vector<double> shell_decay_;  // β − α of each shell (β = √(α² + G²)), in order of |G|
+    // The G sum cut for pairs at least h_min apart vertically.
+    struct ReciprocalSum {
+        Terms terms;
+        std::vector<double> shell_decay;  // β − α of each shell (β = √(α² + G²)), in order of |G|
+        int max_index = 0;                // largest |n1|, |n2|
+        double tail_bound = 0.0;          // relative error bound of the cut at h_min
+    };
+    [[nodiscard]] ReciprocalSum reciprocal_sum_for(double h_min) const;
+    [[nodiscard]] const ReciprocalSum* deep() const;  // built on first use; null if it cannot be
+    ReciprocalSum main_;
+    double relative_tolerance_ = 0.0;
+    double deep_min_height_nm_ = 0.0;
+    struct DeepSum;                  // the once-flag and the sum (movable behind a pointer)
+    std::unique_ptr<DeepSum> deep_;
+    // What the G sums are built from.
+    PeriodicSurface surface_;
+    Eigen::MatrixXd pristine_weights_;
+    AtomPositions tip_nm_;
     static constexpr int kMaxShells = 256;  // the evaluation's buffer of shell factors
     Vec3 b1_, b2_;                     // reciprocal primitive vectors
     static constexpr int kMaxIndex = 31;  // largest |n1|, |n2| the evaluation buffers hold
-    int max_index_ = 0;                // largest |n1|, |n2|
     double alpha_ = 0.0;               // 2κ
     double min_height_nm_ = 0.0;
     double lowest_tip_nm_ = 0.0;       // min_j z_tj (the apex reference may not be the lowest atom)
     double top_plane_nm_ = 0.0;        // max_s z_s
-    double tail_bound_ = 0.0;
     double abs_average_p_ = 0.0;       // e^{αz} × laterally averaged |C⁰| current = p + q z
     double abs_average_q_ = 0.0;
     double site_tolerance_ = 0.0;      // ε of the dropped corrections
