@@ -98,17 +98,7 @@ Relaxation::Relaxation(const TmdMaterial& material, std::span<const Defect> defe
     if (!dense) displaced_ = static_cast<int>(displacement_.size());
 }
 
-std::size_t Relaxation::dense_index(const SiteIndex& site) const {
-    return (static_cast<std::size_t>(site.cell.j - j0_) * static_cast<std::size_t>(ni_) +
-            static_cast<std::size_t>(site.cell.i - i0_)) * kSublattices.size() +
-           static_cast<std::size_t>(site.sublattice);
-}
-
-Vec3 Relaxation::displacement_nm(const SiteIndex& site) const {
-    if (!dense_.empty()) {
-        const bool inside = site.cell.i >= i0_ && site.cell.i < i0_ + ni_ && site.cell.j >= j0_ && site.cell.j < j0_ + nj_;
-        return inside ? dense_[dense_index(site)] : Vec3::Zero();
-    }
+Vec3 Relaxation::sparse_displacement_nm(const SiteIndex& site) const {
     const auto it = displacement_.find(site);
     return it == displacement_.end() ? Vec3::Zero() : it->second;
 }

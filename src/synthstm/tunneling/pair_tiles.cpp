@@ -241,6 +241,9 @@ struct PairTiles::Store {
             xmin = std::min(xmin, *x0), xmax = std::max(xmax, *x1), ymin = std::min(ymin, *y0), ymax = std::max(ymax, *y1);
         }
         if (!any) return;  // nothing within reach anywhere: the bands have no tiles
+        std::vector<double> smallest_delta;
+        for (const Segment& g : segments)
+            smallest_delta.push_back(g.size() == 0 ? 0.0 : *std::min_element(g.delta.begin(), g.delta.end()));
         for (auto& band : bands) {
             const double h = band->max_gap_nm;
             for (const Segment& g : segments) {
@@ -248,7 +251,7 @@ struct PairTiles::Store {
                 // (L − δ)(2h + L + δ) falls with δ above δ = −h, its maximum (L + h)²: δ < 0 for a
                 // site above the reference plane, δ < −h for one above the apex's lowest atom.
                 const double L = g.cutoff_nm;
-                const double d = std::max(*std::min_element(g.delta.begin(), g.delta.end()), -h);
+                const double d = std::max(smallest_delta[static_cast<std::size_t>(&g - segments.data())], -h);
                 band->segment_reach_nm[&g - segments.data()] = std::sqrt((L - d) * (2 * h + L + d));
                 band->largest_reach_nm = std::max(band->largest_reach_nm, band->segment_reach_nm[&g - segments.data()]);
             }
