@@ -191,6 +191,24 @@ TEST(ConstantCurrent, KnownHeightSliceStartsTheSolve) {
         EXPECT_NEAR(from_mixed.values[k], plain.values[k], 1e-9) << "pixel " << k;
     mixed.height_offset_nm = ScanImage(2, 2);
     EXPECT_THROW(constant_current_scan(j, p, setpoint, 0.45, {}, 1, nullptr, &mixed), Error);
+    // Known points far from the setpoint (every third pixel evaluated 0.25 nm lower, where the
+    // current is many times I_set, as beside a step's wall): those pixels start from the row's
+    // extrapolation instead, to the same image.
+    HeightSlice low;
+    (void)constant_height_scan(j, p, 0.2, 1, &low);
+    HeightSlice far = slice;
+    far.height_offset_nm = ScanImage(p.rows, p.cols);
+    int far_pixels = 0;
+    for (std::size_t k = 0; k < started.values.size(); k += 3) {
+        far.height_offset_nm.values[k] = -0.25;
+        far.ln_abs_current.values[k] = low.ln_abs_current.values[k];
+        far.dln_current_dz.values[k] = low.dln_current_dz.values[k];
+        far_pixels += std::abs(low.ln_abs_current.values[k] - std::log(std::abs(setpoint))) > 1.0 ? 1 : 0;
+    }
+    EXPECT_GT(far_pixels, 20);
+    const ScanImage from_far = constant_current_scan(j, p, setpoint, 0.45, {}, 1, nullptr, &far);
+    for (std::size_t k = 0; k < started.values.size(); ++k)
+        EXPECT_NEAR(from_far.values[k], plain.values[k], 1e-9) << "pixel " << k;
 }
 
 /// Counts the evaluations of another model.

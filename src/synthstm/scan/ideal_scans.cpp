@@ -54,6 +54,8 @@ double quadratic_step(double f, double slope, double curvature) {
 /// (the largest ratio over 780 000 measured steps with |f| < 1e-3 on wse2-main, wse2-real and
 /// stepped wse2-real; docs/tunneling.md): from f² ≤ 3 tol it ends within 0.16 tol unevaluated.
 constexpr double kUnevaluatedStepReach = 3.0;
+/// A known start with |ln I/I_set| above this gives way to the row's extrapolation.
+constexpr double kFarKnownStart = 1.0;
 
 /// An evaluated end of the bracket: height, f, slope and the model's relative error bound there.
 struct BracketEnd {
@@ -233,6 +235,12 @@ ScanImage constant_current_scan(const TunnelingJunction& junction, const Lateral
                     point = {known->height_nm + offset, known->ln_abs_current.at(r, c) - target,
                              known->dln_current_dz.at(r, c), known->ln_error};
                     start = &point;
+                    // A known point far from the setpoint (beside a step edge the apex climbs the
+                    // wall) is a poorer start than the heights just solved in this row.
+                    if (c >= 2 && std::abs(point.f) > kFarKnownStart) {
+                        start = nullptr;
+                        z0 = 2.0 * img.at(r, c - 1) - img.at(r, c - 2);
+                    }
                 } else if (c == 0) {
                     const TunnelingCurrent c0 = junction.current(pixels.x_nm[k], pixels.y_nm[k], start_height_nm);
                     if (std::isfinite(c0.ln_abs_current) && c0.dln_current_dz_per_nm < 0)

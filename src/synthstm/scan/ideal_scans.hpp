@@ -62,7 +62,9 @@ ScanImage constant_current_scan(const TunnelingJunction& junction, const Lateral
 /// evaluations of this model when its ln_error is 0, so one already at the setpoint ends the
 /// pixel; approximate ones otherwise, which neither end a pixel nor bound the bracket unless
 /// |ln I/I_set| exceeds ln_error) each pixel starts from its
-/// known point instead of a fresh evaluation, and the first step is quadratic with the
+/// known point instead of a fresh evaluation — unless |ln I/I_set| > 1 there and two pixels of
+/// the row are solved (beside a step edge, where the apex climbs the wall: then from their
+/// extrapolation, as without a slice) — and the first step is quadratic with the
 /// curvature the previous pixel of the row ended with. Every step after the first is quadratic
 /// too, with the curvature from the last two slopes (secant), which saves about one evaluation
 /// per pixel over Newton; the bracket and bisection safeguard are unchanged.
