@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "synthstm/core/error.hpp"
 #include "synthstm/dataset/simulate_sample.hpp"
@@ -106,6 +107,21 @@ TEST(SimulatedSample, DistortionsKeepTheDefects) {
         EXPECT_EQ(a.defects[k].site.cell.j, b.defects[k].site.cell.j);
         EXPECT_EQ(a.defects[k].site.sublattice, b.defects[k].site.sublattice);
     }
+}
+
+// The current's sites are those within reach of the scanned area in the image frame: a field of
+// view rotated by 45° holds about as many as an unrotated one (its sample-frame box would hold
+// half as many again), and the image is the same physics (same setpoint order, finite).
+TEST(SimulatedSample, RotatedFieldKeepsOnlySitesWithinReachOfTheScan) {
+    const auto sites_at = [](double rotation_rad) {
+        const ParameterSet p = ideal_parameters({"resolution_px=16", "size_nm=3.0",
+                                                 "sample_rotation_rad=" + std::to_string(rotation_rad)});
+        return simulate_sample(p, 11, 0).sample_sites;
+    };
+    const int straight = sites_at(0.0), rotated = sites_at(0.25 * 3.141592653589793);
+    ASSERT_GT(straight, 0);
+    EXPECT_LT(static_cast<double>(rotated) / straight, 1.15);
+    EXPECT_GT(static_cast<double>(rotated) / straight, 0.85);
 }
 
 // A tip scanned at 0.1 nm dips into vacancies: the constant-current image still converges.
