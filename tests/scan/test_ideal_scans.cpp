@@ -174,18 +174,23 @@ TEST(ConstantCurrent, KnownHeightSliceStartsTheSolve) {
     HeightSlice wrong = slice;
     wrong.ln_abs_current = ScanImage(3, 3);
     EXPECT_THROW(constant_current_scan(j, p, setpoint, 0.45, {}, 1, nullptr, &wrong), Error);
+    // The slice with every `every`-th pixel taken from a pass at height + offset instead.
+    const auto spliced = [&](double offset_nm, std::size_t every) {
+        HeightSlice other;
+        (void)constant_height_scan(j, p, slice.height_nm + offset_nm, 1, &other);
+        HeightSlice out = slice;
+        out.height_offset_nm = ScanImage(p.rows, p.cols);
+        for (std::size_t k = 0; k < started.values.size(); k += every) {
+            out.height_offset_nm.values[k] = offset_nm;
+            out.ln_abs_current.values[k] = other.ln_abs_current.values[k];
+            out.dln_current_dz.values[k] = other.dln_current_dz.values[k];
+        }
+        return out;
+    };
     // A slice whose pixels were evaluated at their own heights (height_offset_nm: every other
     // pixel 0.1 nm higher, as a pass following a step's terraces gives): the same image, and
     // its offsets must match the pixels too.
-    HeightSlice upper;
-    (void)constant_height_scan(j, p, 0.55, 1, &upper);
-    HeightSlice mixed = slice;
-    mixed.height_offset_nm = ScanImage(p.rows, p.cols);
-    for (std::size_t k = 0; k < started.values.size(); k += 2) {
-        mixed.height_offset_nm.values[k] = 0.1;
-        mixed.ln_abs_current.values[k] = upper.ln_abs_current.values[k];
-        mixed.dln_current_dz.values[k] = upper.dln_current_dz.values[k];
-    }
+    HeightSlice mixed = spliced(0.1, 2);
     const ScanImage from_mixed = constant_current_scan(j, p, setpoint, 0.45, {}, 1, nullptr, &mixed);
     for (std::size_t k = 0; k < started.values.size(); ++k)
         EXPECT_NEAR(from_mixed.values[k], plain.values[k], 1e-9) << "pixel " << k;
@@ -194,17 +199,10 @@ TEST(ConstantCurrent, KnownHeightSliceStartsTheSolve) {
     // Known points far from the setpoint (every third pixel evaluated 0.25 nm lower, where the
     // current is many times I_set, as beside a step's wall): those pixels start from the row's
     // extrapolation instead, to the same image.
-    HeightSlice low;
-    (void)constant_height_scan(j, p, 0.2, 1, &low);
-    HeightSlice far = slice;
-    far.height_offset_nm = ScanImage(p.rows, p.cols);
+    const HeightSlice far = spliced(-0.25, 3);
     int far_pixels = 0;
-    for (std::size_t k = 0; k < started.values.size(); k += 3) {
-        far.height_offset_nm.values[k] = -0.25;
-        far.ln_abs_current.values[k] = low.ln_abs_current.values[k];
-        far.dln_current_dz.values[k] = low.dln_current_dz.values[k];
-        far_pixels += std::abs(low.ln_abs_current.values[k] - std::log(std::abs(setpoint))) > 1.0 ? 1 : 0;
-    }
+    for (std::size_t k = 0; k < started.values.size(); k += 3)
+        far_pixels += std::abs(far.ln_abs_current.values[k] - std::log(std::abs(setpoint))) > 1.0 ? 1 : 0;
     EXPECT_GT(far_pixels, 20);
     const ScanImage from_far = constant_current_scan(j, p, setpoint, 0.45, {}, 1, nullptr, &far);
     for (std::size_t k = 0; k < started.values.size(); ++k)
