@@ -136,8 +136,9 @@ void TimeNoiseSettings::validate() const {
 namespace {
 PinkNoise make_pink(double dt_s, double total_s, RandomStream& rng, bool used) {
     if (!(total_s > 0.0)) invalid_input(fmt::format("time noise: the scan duration must be positive, got {}", total_s));
-    // Unused: one octave and no further draws (next() is never called).
-    return used ? PinkNoise(dt_s, 1.0 / total_s, 0.5 / dt_s, rng) : PinkNoise(dt_s, 1.0, 1.0, rng);
+    // Unused: one held octave (one draw, no filter and its run-in; next() is never called).
+    const double held_Hz = 1.0 / (4.0 * PinkNoise::kUpdatesPerCorner * dt_s);
+    return used ? PinkNoise(dt_s, 1.0 / total_s, 0.5 / dt_s, rng) : PinkNoise(dt_s, held_Hz, held_Hz, rng);
 }
 }  // namespace
 

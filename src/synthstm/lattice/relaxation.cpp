@@ -1,6 +1,7 @@
 #include "synthstm/lattice/relaxation.hpp"
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <unordered_set>
 
@@ -70,9 +71,11 @@ Relaxation::Relaxation(const TmdMaterial& material, std::span<const Defect> defe
     // a hash map when the box would be huge.
     const long entries = (long(i_hi) - i_lo + 1) * (long(j_hi) - j_lo + 1) * long(kSublattices.size());
     const bool dense = entries <= (1L << 22);
+    std::vector<std::uint8_t> touched;  // per dense slot: displaced by some defect
     if (dense) {
         i0_ = i_lo, j0_ = j_lo, ni_ = i_hi - i_lo + 1, nj_ = j_hi - j_lo + 1;
         dense_.assign(static_cast<std::size_t>(entries), Vec3::Zero());
+        touched.assign(static_cast<std::size_t>(entries), 0);
     }
     for (const Field& f : fields) {
         const Defect& d = *f.defect;
@@ -86,9 +89,10 @@ Relaxation::Relaxation(const TmdMaterial& material, std::span<const Defect> defe
                     if (distance > f.reach || distance == 0.0 || defect_sites.contains(site)) continue;
                     const Vec3 u = (f.amplitude * std::exp(-(distance - a) / xi) / distance) * r;
                     if (dense) {
-                        Vec3& slot = dense_[dense_index(site)];
-                        displaced_ += slot.isZero(0.0) ? 1 : 0;  // (every contribution is non-zero)
-                        slot += u;
+                        const std::size_t k = dense_index(site);
+                        displaced_ += touched[k] == 0 ? 1 : 0;
+                        touched[k] = 1;
+                        dense_[k] += u;
                     } else {
                         // (Eigen vectors start uninitialised: the first contribution starts from zero.)
                         displacement_.try_emplace(site, Vec3::Zero()).first->second += u;

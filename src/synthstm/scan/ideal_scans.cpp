@@ -54,6 +54,9 @@ double quadratic_step(double f, double slope, double curvature) {
 /// (the largest ratio over 780 000 measured steps with |f| < 1e-3 on wse2-main, wse2-real and
 /// stepped wse2-real; docs/tunneling.md): from f² ≤ 3 tol it ends within 0.16 tol unevaluated.
 constexpr double kUnevaluatedStepReach = 3.0;
+/// The reach shrinks with the square of a slope below ~10 nm⁻¹ (half of 2κ): a small slope means
+/// a long step, whose end the secant's curvature may miss by more (beside a step's wall).
+constexpr double kTypicalSlope2 = 100.0;
 /// A known start with |ln I/I_set| above this gives way to the row's extrapolation.
 constexpr double kFarKnownStart = 1.0;
 
@@ -134,7 +137,7 @@ double solve_height(const TunnelingJunction& j, double x, double y, double targe
         // why) as long as even a curvature wrong by all of itself (plus its known error) moves
         // the end by less than a tenth of the tolerance; its slope is the quadratic model's.
         if (!s.verify_final_step && descending && inside && own_curvature && ln_error == 0.0 &&
-            f * f <= kUnevaluatedStepReach * s.relative_tolerance &&
+            f * f <= kUnevaluatedStepReach * s.relative_tolerance * std::min(1.0, slope * slope / kTypicalSlope2) &&
             0.5 * (std::abs(curvature) + curvature_error) * step * step <= 0.1 * s.relative_tolerance) {
             *slope_out = slope + curvature * (next - z);
             return next;

@@ -101,6 +101,11 @@ void shell_factors(int count, const double* decay, double z, double* factor) {
 
 }  // namespace
 
+struct LatticeCurrentModel::DeepSum {
+    std::once_flag built;
+    std::unique_ptr<ReciprocalSum> sum;  // null when it cannot be built (then the exact sum serves)
+};
+
 LatticeCurrentModel::LatticeCurrentModel(const PeriodicSurface& surface, const Eigen::MatrixXd& pristine_weights,
                                          const AtomPositions& tip_nm, const AtomPositions& correction_sites_nm,
                                          const Eigen::MatrixXd& correction_weights, const CurrentModel* exact,
@@ -191,8 +196,15 @@ LatticeCurrentModel::LatticeCurrentModel(const PeriodicSurface& surface, const E
                     invalid_input(fmt::format("lattice current: first-order displacements up to {} nm are out of range",
                                               largest_displacement_nm_));
                 // A term's weight is 2κ|u| |C| ≤ η |C|: cut ln(1/η)/(2κ) sooner for the same tolerance.
-                const double moved_cutoff = std::max(tiles.cutoff_nm + std::log(largest_first_order_) / alpha_, 0.5 / alpha_);
-                displacement_tolerance_ = 1.1 * PairTiles::kTaperBoundFactor * std::exp(-alpha_ * moved_cutoff);
+                // (Not below the taper's width: nearer pairs would be tapered too.)
+                const double moved_cutoff = std::max(tiles.cutoff_nm + std::log(largest_first_order_) / alpha_, 1.0 / alpha_);
+                // A dropped or tapered pair's whole change, not only its first order: ≤ the weight ×
+                // (e^η − 1)/η, plus the second-order share ½ e^η η (1 + 1/(α r)) where it is
+                // tapered, r ≥ the cut less the taper's width.
+                const double eta = largest_first_order_;
+                const double r_cut = std::max(moved_cutoff - 1.0 / alpha_, 1.0 / alpha_);
+                const double whole = std::expm1(eta) / eta + 0.5 * std::exp(eta) * eta * (1.0 + 1.0 / (alpha_ * r_cut));
+                displacement_tolerance_ = whole * PairTiles::kTaperBoundFactor * std::exp(-alpha_ * moved_cutoff);
                 // Both kinds in one set of tiles: one lookup and one tile per apex position.
                 if (exact) {
                     defect_tiles_.emplace(tiled->exact_sites, tip_nm, tiled->exact_weights, tiled->sites, tiled->weights,
@@ -216,11 +228,6 @@ LatticeCurrentModel::LatticeCurrentModel(const PeriodicSurface& surface, const E
     }
     site_tolerance_ = settings.site_tolerance;
 }
-
-struct LatticeCurrentModel::DeepSum {
-    std::once_flag built;
-    std::unique_ptr<ReciprocalSum> sum;  // null when it cannot be built (then the exact sum serves)
-};
 
 LatticeCurrentModel::~LatticeCurrentModel() = default;
 LatticeCurrentModel::LatticeCurrentModel(LatticeCurrentModel&&) noexcept = default;
@@ -450,8 +457,8 @@ LatticeCurrentModel lattice_current_model(const PeriodicSurface& surface, const 
     // A displacement δ changes a site's factor by about 2κδ: below ε it counts as in place.
     const double two_kappa = 2.0 * settings.kappa_per_nm;
     const double moved_nm = settings.site_tolerance / two_kappa;
-    if (!(settings.first_order_displacement >= 0.0 && settings.first_order_displacement < 0.5))
-        invalid_input(fmt::format("lattice current: first-order displacement limit {} must lie in [0, 0.5)",
+    if (!(settings.first_order_displacement >= 0.0 && settings.first_order_displacement <= 0.1))
+        invalid_input(fmt::format("lattice current: first-order displacement limit {} must lie in [0, 0.1]",
                                   settings.first_order_displacement));
     // The exact list (moved sites as −C⁰ where the lattice puts them and C where they are) for the
     // pair sum; for the tiles the small displacements as first-order terms at the lattice site

@@ -59,7 +59,7 @@ struct LatticeCurrentSettings {
     /// (pair_tiles.hpp) instead of two exact corrections; its second-order rest, at most
     /// ½ e^{2κ|u|} (2κ|u|)² (1 + 1/(2κ r)) of its share (r ≥ gap − |u| the pair's distance), ~1e-3
     /// here like site_tolerance, enters the error bound. 0: every moved site exact.
-    double first_order_displacement = 0.04;
+    double first_order_displacement = 0.04;  // at most 0.1
 };
 
 /// The corrections of a relaxed region split for the apex tiles: the moved sites with small

@@ -491,8 +491,8 @@ std::optional<PairSumTerms> PairTiles::evaluate(const Vec3& apex_nm, TunnelingPr
         const Tile<float>& tile = s.tile<float>(*band, ix, iy);
         const double cx = band->x0 + (ix + 0.5) * s.settings.tile_nm, cy = band->y0 + (iy + 0.5) * s.settings.tile_nm;
         for (int sg = 0; sg < segments; ++sg) {
-            PairSumTerms& terms = sg == 0 ? out : *displacement;
             if (sg > 0 && displacement == nullptr) break;
+            PairSumTerms& terms = sg == 0 ? out : *displacement;
             segment_terms<float>(tile, sg, s.segments[sg].displacement, static_cast<float>(apex_nm.x() - cx),
                                  static_cast<float>(apex_nm.y() - cy), static_cast<float>(apex_nm.z()),
                                  static_cast<float>(two_kappa), static_cast<float>(gap),
@@ -502,8 +502,8 @@ std::optional<PairSumTerms> PairTiles::evaluate(const Vec3& apex_nm, TunnelingPr
     }
     const Tile<double>& tile = s.tile<double>(*band, ix, iy);
     for (int sg = 0; sg < segments; ++sg) {
-        PairSumTerms& terms = sg == 0 ? out : *displacement;
         if (sg > 0 && displacement == nullptr) break;
+        PairSumTerms& terms = sg == 0 ? out : *displacement;
         segment_terms<double>(tile, sg, s.segments[sg].displacement, apex_nm.x(), apex_nm.y(), apex_nm.z(), two_kappa, gap,
                               s.segments[sg].cutoff_nm, terms);
     }

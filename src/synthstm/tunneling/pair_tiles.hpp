@@ -77,7 +77,8 @@ public:
     /// Both kinds in one set of tiles (one lookup, one tile per apex position): the plain pairs
     /// of sites_nm and the displacement pairs of moved_sites_nm, these cut at their own
     /// displacement_cutoff_nm (≤ settings.cutoff_nm); gap counted from the highest site of both.
-    /// evaluate() returns the plain sums and puts the displacement sums in *displacement.
+    /// evaluate() returns the plain sums and puts the displacement sums in *displacement (left
+    /// untouched when it returns nothing).
     PairTiles(const AtomPositions& sites_nm, const AtomPositions& tip_nm, const Eigen::MatrixXd& weights,
               const AtomPositions& moved_sites_nm, const Eigen::MatrixXd& moved_weights,
               const std::vector<Vec3>& displacement_nm, double displacement_cutoff_nm, const PairTileSettings& settings);
