@@ -145,10 +145,10 @@ PinkNoise make_pink(double dt_s, double total_s, RandomStream& rng, bool used) {
 TimeNoise::TimeNoise(const TimeNoiseSettings& settings, double reference_std, double dt_s, double total_s,
                      RandomStream& rng)
     : settings_(settings), reference_std_(reference_std), phase_rad_((settings.validate(), rng.uniform(0.0, 2.0 * std::numbers::pi))),
-      rng_(&rng), pink_(make_pink(dt_s, total_s, rng, settings.pink_rel > 0.0)), dt_s_(dt_s) {
+      rng_(&rng), pink_(make_pink(dt_s, total_s, rng, settings.pink_rel > 0.0)) {
     if (!(reference_std >= 0.0) || !std::isfinite(reference_std))
         invalid_input(fmt::format("time noise: the reference std must not be negative, got {}", reference_std));
-    const double turn = 2.0 * std::numbers::pi * settings_.hum_frequency_Hz * dt_s_;
+    const double turn = 2.0 * std::numbers::pi * settings_.hum_frequency_Hz * dt_s;
     turn_cos_ = std::cos(turn), turn_sin_ = std::sin(turn);
 }
 

@@ -89,7 +89,6 @@ private:
     // The hum's phasor e^{i(ωt + φ)}, turned by e^{iω dt} from one sample to the next and set
     // afresh from t every kHumResync samples (the turns' rounding stays below 1e-13).
     static constexpr int kHumResync = 256;
-    double dt_s_;
     double hum_cos_ = 1.0, hum_sin_ = 0.0, turn_cos_ = 1.0, turn_sin_ = 0.0;
     long hum_samples_ = 0;
 };

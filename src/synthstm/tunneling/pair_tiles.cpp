@@ -366,8 +366,11 @@ struct PairTiles::Store {
     }
 };
 
-void PairTiles::check(const AtomPositions& sites_nm, const AtomPositions& tip_nm, const Eigen::MatrixXd& weights,
-                      const PairTileSettings& settings) const {
+namespace {
+
+/// Throws InvalidInput for mismatched sizes or bad settings.
+void check(const AtomPositions& sites_nm, const AtomPositions& tip_nm, const Eigen::MatrixXd& weights,
+           const PairTileSettings& settings) {
     sites_nm.validate("sample");
     tip_nm.validate("tip");
     if (weights.rows() != sites_nm.size() || weights.cols() != tip_nm.size())
@@ -393,6 +396,8 @@ void PairTiles::check(const AtomPositions& sites_nm, const AtomPositions& tip_nm
                                       "precision's range", above, settings.kappa_per_nm));
     }
 }
+
+}  // namespace
 
 PairTiles::PairTiles(const AtomPositions& sites_nm, const AtomPositions& tip_nm, const Eigen::MatrixXd& weights,
                      const PairTileSettings& settings) {

@@ -110,8 +110,6 @@ public:
 
 private:
     struct Store;
-    void check(const AtomPositions& sites_nm, const AtomPositions& tip_nm, const Eigen::MatrixXd& weights,
-               const PairTileSettings& settings) const;
     std::unique_ptr<Store> store_;
 };
 
