@@ -61,6 +61,8 @@ void register_evaluate(CLI::App& app) {
     cmd->add_option("--threshold", c->options.threshold, "defect-map value a detection must exceed")->capture_default_str();
     cmd->add_option("--batch", c->options.batch, "images per forward pass")->capture_default_str();
     cmd->add_flag("--validation", c->options.validation_only, "only the last 10 % of the samples");
+    cmd->add_flag("--tta", c->options.average_symmetries,
+                  "average the maps over the 8 symmetries of the square (test-time augmentation, 8× the time)");
     cmd->add_option("--png", c->png, "picture of examples (default RUN/evaluate.png)");
     cmd->add_option("--examples", c->options.examples, "samples in the picture")->capture_default_str();
     cmd->add_flag("--json", c->json, "print the figures as JSON");

@@ -25,7 +25,7 @@ struct PredictCommand {
     ml::ScanSelection selection;
     double size_nm = 0;
     double threshold = 0.5;
-    bool no_level = false, json = false;
+    bool no_level = false, json = false, tta = false;
 };
 
 constexpr std::size_t kMaxSide = 8192;
@@ -34,7 +34,7 @@ void run_predict(PredictCommand& c) {
     if (c.size_nm != 0) c.selection.size_nm = c.size_nm;
     if (!(c.threshold > 0 && c.threshold < 1)) invalid_input(fmt::format("--threshold must be in (0, 1), got {}", c.threshold));
     ml::RealScan scan = ml::read_real_scan(c.scan, c.selection);
-    const ml::Predictor predictor(c.run, c.device);
+    const ml::Predictor predictor(c.run, c.device, c.tta);
     const ml::ModelInfo& info = predictor.info();
     if (!c.no_level) {
         ml::level_plane(scan.values, scan.rows, scan.cols);
@@ -144,6 +144,8 @@ void register_predict(CLI::App& app) {
     cmd->add_option("--threshold", c->threshold, "defect-map value a detection must exceed")->capture_default_str();
     cmd->add_option("--device", c->device, "cpu or cuda")->capture_default_str();
     cmd->add_flag("--no-level", c->no_level, "skip the plane and line levelling");
+    cmd->add_flag("--tta", c->tta,
+                  "average the maps over the 8 symmetries of the square (test-time augmentation, 8× the time)");
     cmd->add_flag("--json", c->json, "print the summary as JSON");
     cmd->callback([c] { run_predict(*c); });
 }

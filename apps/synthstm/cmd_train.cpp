@@ -16,7 +16,8 @@ namespace {
 
 struct TrainCommand {
     ml::TrainOptions options;
-    std::string data, out, lr = "auto";
+    std::vector<std::string> data;
+    std::string out, lr = "auto";
     bool quiet = false;
 };
 
@@ -33,7 +34,7 @@ std::optional<double> parse_lr(const std::string& text) {
 
 void run_train(TrainCommand& c) {
     ml::TrainOptions o = c.options;
-    o.data = c.data;
+    o.data.assign(c.data.begin(), c.data.end());
     o.out = c.out;
     o.lr = parse_lr(c.lr);
     // The bar's clock restarts at the end of each epoch, so its rate covers whole epochs.
@@ -66,12 +67,13 @@ void run_train(TrainCommand& c) {
 
 struct LrFindCommand {
     ml::LrFindOptions options;
-    std::string data, png;
+    std::vector<std::string> data;
+    std::string png;
 };
 
 void run_lr_find(LrFindCommand& c) {
     ml::LrFindOptions o = c.options;
-    o.data = c.data;
+    o.data.assign(c.data.begin(), c.data.end());
     const ml::LrFindResult r = ml::find_learning_rate(o);
     if (!c.png.empty()) {
         LinePlot plot;
@@ -100,7 +102,10 @@ void register_train(CLI::App& app) {
     auto c = std::make_shared<TrainCommand>();
     CLI::App* cmd = app.add_subcommand("train", "Train the U-Net (lattice and defect maps from z_recorded) on a "
                                                 "dataset: checkpoints, metrics.csv, loss.png and model.json in RUN");
-    cmd->add_option("--data", c->data, "dataset directory (synthstm generate)")->required();
+    cmd->add_option("--data", c->data,
+                    "dataset directory (synthstm generate); several (comma-separated or repeated) train together")
+        ->required()
+        ->delimiter(',');
     cmd->add_option("--out", c->out, "run directory RUN")->required();
     cmd->add_option("--epochs", c->options.epochs, "passes over the training samples")->capture_default_str();
     cmd->add_option("--batch", c->options.batch, "samples per step")->capture_default_str();
@@ -132,7 +137,9 @@ void register_lr_find(CLI::App& app) {
     auto c = std::make_shared<LrFindCommand>();
     CLI::App* cmd = app.add_subcommand("lr-find", "Learning-rate range test: an exponential ramp until the loss "
                                                   "diverges; prints the suggested peak learning rate");
-    cmd->add_option("--data", c->data, "dataset directory (synthstm generate)")->required();
+    cmd->add_option("--data", c->data, "dataset directory (synthstm generate); several as for train")
+        ->required()
+        ->delimiter(',');
     cmd->add_option("--out", c->png, "PNG plot of loss against learning rate");
     cmd->add_option("--batch", c->options.batch, "samples per step")->capture_default_str();
     cmd->add_option("--device", c->options.device, "cpu or cuda")->capture_default_str();

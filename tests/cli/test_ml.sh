@@ -54,6 +54,21 @@ grep -q "nothing to do" train3.txt || fail "resume of a finished run: $(cat trai
 "$bin" train --data data --out runw "${net[@]}" --epochs 1 --defect-weight 5 >/dev/null || fail "train --defect-weight exited $?"
 "$python" -c "import json; assert json.load(open('runw/model.json'))['defect_weight'] == 5" || fail "--defect-weight: model.json"
 "$bin" evaluate --model runraw --data data --json >/dev/null || fail "evaluate of a --no-level run exited $?"
+# Two datasets trained together: each gives its last tenth to validation, the pixel scale spans both.
+"$bin" generate --preset wse2-ideal -n 4 --seed 5 --set resolution_px=16 --set size_nm=3 --quiet --out data2 \
+  >/dev/null || fail "generate data2 exited $?"
+"$bin" train --data data,data2 --out runtwo "${net[@]}" --epochs 1 >/dev/null || fail "train on two datasets exited $?"
+"$python" - runtwo <<'PY' || fail "two datasets: model.json"
+import json, sys
+m = json.load(open(sys.argv[1] + "/model.json"))
+assert m["train_samples"] == 5 + 3 and m["validation_samples"] == 2, m
+assert m["data"] == "data,data2", m
+assert abs(m["nm_per_px_min"] - 1.5 / 16) < 1e-9 and abs(m["nm_per_px_max"] - 3 / 16) < 1e-9, m
+PY
+"$bin" generate --preset wse2-ideal -n 2 --seed 5 --set resolution_px=8 --set size_nm=1 --quiet --out data8 \
+  >/dev/null || fail "generate data8 exited $?"
+expect_error "datasets trained together must have one image size" train --data data --data data8 --out runmix "${net[@]}"
+[[ ! -e runmix ]] || fail "a rejected two-dataset train created its run directory"
 printf 'not hdf5' >notdata.h5
 expect_error "notdata.h5" train --data notdata.h5 --out runbad "${net[@]}"
 
@@ -89,6 +104,12 @@ for key in ("true_positives", "false_positives", "false_negatives"):
     assert sum(v["detection"][key] for v in b.values()) == d[key], (key, b, d)
 PY
 [[ -s eval.png ]] || fail "evaluate wrote no picture"
+# --tta: the maps averaged over the 8 symmetries, recorded in the figures.
+"$bin" evaluate --model run --data data --json --tta --quiet >evaltta.json || fail "evaluate --tta exited $?"
+"$python" -c "
+import json; a = json.load(open('eval.json')); b = json.load(open('evaltta.json'))
+assert b['average_symmetries'] is True and a['average_symmetries'] is False
+assert 0 <= b['maps']['defects']['mse'] < 1 and b['samples'] == a['samples']" || fail "evaluate --tta figures"
 expect_error "model.json does not exist" evaluate --model nowhere --data data
 
 # predict on a PNG (the picture inspect draws of a sample is as good as any grey image).
@@ -109,6 +130,8 @@ assert d.shape == (rows, cols) and d.min() >= 0 and d.max() <= 1, d.shape
 lines = open(sys.argv[1] + "/defects.csv").read().splitlines()
 assert lines[0] == "x_nm,y_nm,x_px,y_px,score" and len(lines) - 1 == len(s["defects"]), lines[:3]
 PY
+"$bin" predict inspect.png --model run --out p1tta --size-nm 3 --tta >/dev/null || fail "predict --tta exited $?"
+[[ -s p1tta/defects.npy ]] || fail "predict --tta wrote no defects.npy"
 printf 'not a png' >bad.png
 expect_error "bad.png is not a PNG file" predict bad.png --model run --out p2 --size-nm 2
 expect_error "unknown scan format" predict eval.json --model run --out p2

@@ -2,8 +2,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <vector>
 
 #include "synthstm/core/error.hpp"
+#include "synthstm/ml/augment.hpp"
+#include "synthstm/ml/predictor.hpp"
 #include "synthstm/ml/trainer.hpp"
 #include "synthstm/ml/unet.hpp"
 
@@ -68,6 +72,42 @@ TEST(OneCycle, WarmsUpPeaksAndAnneals) {
     EXPECT_LT(one_cycle_lr(99, 100, peak), peak / 1000);
     for (int s = 1; s < 30; ++s) EXPECT_GT(one_cycle_lr(s, 100, peak), one_cycle_lr(s - 1, 100, peak));
     for (int s = 31; s < 100; ++s) EXPECT_LT(one_cycle_lr(s, 100, peak), one_cycle_lr(s - 1, 100, peak));
+}
+
+// Averaged over the 8 symmetries of the square, the maps of a turned or mirrored image are the
+// turned or mirrored maps: exactly what the average promises; a plain network is not so.
+TEST(Predictor, SymmetryAverageIsEquivariant) {
+    torch::manual_seed(11);
+    const std::filesystem::path run = std::filesystem::temp_directory_path() / "synthstm_test_tta_run";
+    std::filesystem::remove_all(run);
+    std::filesystem::create_directories(run);
+    ModelInfo info;
+    info.unet = UNetSpec{2, 4, 1, 2};
+    info.nm_per_px = 0.05;
+    info.pixels = 16;
+    info.write(run);
+    UNet net(info.unet);
+    torch::save(net, (run / kModelWeightsFile).string());
+
+    constexpr std::size_t n = 16, image = n * n;
+    std::vector<float> x(image);
+    for (std::size_t k = 0; k < image; ++k) x[k] = static_cast<float>(std::fmod(0.37 * static_cast<double>(k * k % 97), 1.0));
+    const auto largest_difference = [&](const Predictor& p, int symmetry) {
+        std::vector<float> turned = x;
+        apply_square_symmetry(turned, n, symmetry);
+        std::vector<float> maps = p.predict(x, 1, n, n);
+        const std::vector<float> maps_of_turned = p.predict(turned, 1, n, n);
+        for (int c = 0; c < 2; ++c) apply_square_symmetry(std::span(maps).subspan(c * image, image), n, symmetry);
+        double d = 0;
+        for (std::size_t k = 0; k < maps.size(); ++k) d = std::max(d, std::abs(double(maps[k]) - maps_of_turned[k]));
+        return d;
+    };
+    const Predictor plain(run, "cpu"), averaged(run, "cpu", true);
+    for (int s = 1; s < kSquareSymmetries; ++s) {
+        EXPECT_LT(largest_difference(averaged, s), 1e-5) << "symmetry " << s;
+        EXPECT_GT(largest_difference(plain, s), 1e-4) << "symmetry " << s;  // the test can tell
+    }
+    std::filesystem::remove_all(run);
 }
 
 }  // namespace

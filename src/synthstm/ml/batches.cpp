@@ -4,37 +4,60 @@
 #include <numeric>
 #include <vector>
 
+#include <fmt/format.h>
+
+#include "synthstm/core/error.hpp"
 #include "synthstm/ml/augment.hpp"
 
 namespace synthstm::ml {
 
-BatchSource::BatchSource(const TrainingData& data, std::uint64_t first, std::uint64_t end, int batch,
-                         std::uint64_t block)
-    : data_(data), first_(first), end_(end), batch_(std::max(1, batch)) {
+BatchSource::BatchSource(std::vector<SampleRange> ranges, int batch, std::uint64_t block)
+    : ranges_(std::move(ranges)), batch_(std::max(1, batch)) {
     const auto b = static_cast<std::uint64_t>(batch_);
     block_ = std::max<std::uint64_t>(1, (std::max<std::uint64_t>(block, 1) + b - 1) / b) * b;
+    for (const SampleRange& r : ranges_) {
+        if (r.data == nullptr || r.first > r.end || r.end > r.data->samples())
+            invalid_input("a sample range outside its dataset");
+        if (r.data->pixels() != ranges_.front().data->pixels() || r.data->channels() != ranges_.front().data->channels())
+            invalid_input(fmt::format("{} holds {} px images of {} input channels, {} holds {} px of {}",
+                                      r.data->file().string(), r.data->pixels(), r.data->channels(),
+                                      ranges_.front().data->file().string(), ranges_.front().data->pixels(),
+                                      ranges_.front().data->channels()));
+    }
+}
+
+std::uint64_t BatchSource::samples() const {
+    std::uint64_t n = 0;
+    for (const SampleRange& r : ranges_) n += r.end - r.first;
+    return n;
+}
+
+std::vector<BatchSource::Block> BatchSource::blocks() const {
+    std::vector<Block> out;
+    for (std::size_t k = 0; k < ranges_.size(); ++k)
+        for (std::uint64_t start = ranges_[k].first; start < ranges_[k].end; start += block_)
+            out.push_back({k, start, std::min(block_, ranges_[k].end - start)});
+    return out;
 }
 
 std::int64_t BatchSource::batches_per_pass() const {
     std::int64_t n = 0;
-    for (std::uint64_t start = first_; start < end_; start += block_) {
-        const std::uint64_t count = std::min(block_, end_ - start);
-        n += static_cast<std::int64_t>((count + static_cast<std::uint64_t>(batch_) - 1) / static_cast<std::uint64_t>(batch_));
-    }
+    const auto b = static_cast<std::uint64_t>(batch_);
+    for (const Block& block : blocks()) n += static_cast<std::int64_t>((block.count + b - 1) / b);
     return n;
 }
 
 void BatchSource::pass(std::mt19937_64* rng, bool augment, torch::Device device,
                        const std::function<bool(const torch::Tensor&, const torch::Tensor&)>& fn) const {
-    std::vector<std::uint64_t> starts;
-    for (std::uint64_t start = first_; start < end_; start += block_) starts.push_back(start);
+    std::vector<Block> starts = blocks();
+    if (starts.empty()) return;
     if (rng) std::shuffle(starts.begin(), starts.end(), *rng);
-    const auto n = static_cast<std::size_t>(data_.pixels());
+    const auto n = static_cast<std::size_t>(ranges_.front().data->pixels());
     const std::size_t image = n * n;
     std::uniform_int_distribution<int> symmetry(0, kSquareSymmetries - 1);
     std::uniform_real_distribution<float> scale(0.8f, 1.2f), offset(-0.1f, 0.1f);
-    for (std::uint64_t start : starts) {
-        SampleBlock block = data_.read(start, std::min(block_, end_ - start));
+    for (const Block& at_block : starts) {
+        SampleBlock block = ranges_[at_block.range].data->read(at_block.start, at_block.count);
         const auto channels = static_cast<std::size_t>(block.channels);
         std::vector<std::size_t> order(block.count);
         std::iota(order.begin(), order.end(), std::size_t{0});

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <random>
+#include <vector>
 
 #include <torch/torch.h>
 
@@ -13,14 +14,26 @@
 
 namespace synthstm::ml {
 
-/// Batches over samples [first, end) of a dataset.
+/// Samples [first, end) of one dataset (which must outlive the BatchSource).
+struct SampleRange {
+    const TrainingData* data = nullptr;
+    std::uint64_t first = 0;
+    std::uint64_t end = 0;
+};
+
+/// Batches over ranges of samples of one or more datasets of the same image size.
 class BatchSource {
 public:
-    /// A source over [first, end) of `data` (which must outlive it); `block` samples are read at a
-    /// time (rounded up to whole batches).
-    BatchSource(const TrainingData& data, std::uint64_t first, std::uint64_t end, int batch, std::uint64_t block);
-    /// Samples in the range.
-    [[nodiscard]] std::uint64_t samples() const { return end_ - first_; }
+    /// A source over the ranges; `block` samples are read at a time (rounded up to whole
+    /// batches). A block, and so a batch, never spans two ranges; the blocks of all ranges are
+    /// shuffled together, so datasets interleave through an epoch. Throws InvalidInput when the
+    /// datasets' image sizes or channel counts differ.
+    BatchSource(std::vector<SampleRange> ranges, int batch, std::uint64_t block);
+    /// A source over [first, end) of `data`.
+    BatchSource(const TrainingData& data, std::uint64_t first, std::uint64_t end, int batch, std::uint64_t block)
+        : BatchSource(std::vector<SampleRange>{{&data, first, end}}, batch, block) {}
+    /// Samples in the ranges.
+    [[nodiscard]] std::uint64_t samples() const;
     /// Batches in one pass.
     [[nodiscard]] std::int64_t batches_per_pass() const;
     /// One pass: calls fn(inputs [B, C, H, W], targets [B, 2, H, W]) for every batch, on `device`,
@@ -29,8 +42,15 @@ public:
               const std::function<bool(const torch::Tensor&, const torch::Tensor&)>& fn) const;
 
 private:
-    const TrainingData& data_;
-    std::uint64_t first_, end_, block_;
+    /// The blocks of a pass: (range, first sample, count).
+    struct Block {
+        std::size_t range;
+        std::uint64_t start, count;
+    };
+    [[nodiscard]] std::vector<Block> blocks() const;
+
+    std::vector<SampleRange> ranges_;
+    std::uint64_t block_;
     int batch_;
 };
 

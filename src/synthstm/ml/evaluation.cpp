@@ -51,7 +51,7 @@ void add_example(ImageGrid& grid, std::uint64_t row, const SampleBlock& block, s
 nlohmann::json evaluate_model(const EvaluateOptions& o, const EvaluateProgress& progress) {
     if (o.batch < 1) invalid_input(fmt::format("--batch must be at least 1, got {}", o.batch));
     if (!(o.threshold > 0 && o.threshold < 1)) invalid_input(fmt::format("--threshold must be in (0, 1), got {}", o.threshold));
-    const Predictor predictor(o.run, o.device);
+    const Predictor predictor(o.run, o.device, o.average_symmetries);
     const ModelInfo& info = predictor.info();
     const TrainingData data(o.data, info.inputs, info.level_input);
     const std::uint64_t n = data.samples();
@@ -137,6 +137,7 @@ nlohmann::json evaluate_model(const EvaluateOptions& o, const EvaluateProgress& 
             {"data", data.file().string()},
             {"samples", n - first},
             {"first_sample", first},
+            {"average_symmetries", o.average_symmetries},
             {"maps", {{"lattice", lattice.to_json()}, {"defects", defects.to_json()}, {"both", all.to_json()}}},
             {"detection", detection},
             {"detection_top_layer", top_detection},

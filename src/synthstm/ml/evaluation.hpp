@@ -18,6 +18,7 @@ struct EvaluateOptions {
     double threshold = 0.5;              ///< defect-map value a detection must exceed
     int batch = 32;                      ///< images per forward pass
     bool validation_only = false;        ///< only the last 10 % of samples (the training split's)
+    bool average_symmetries = false;     ///< maps averaged over the 8 symmetries of the square (Predictor)
     std::filesystem::path examples_png;  ///< picture of examples ("" for none)
     int examples = 4;                    ///< samples in the picture
 };

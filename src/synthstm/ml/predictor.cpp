@@ -11,9 +11,28 @@ struct Predictor::Impl {
     ModelInfo info;
     torch::Device device{torch::kCPU};
     UNet net{nullptr};
+    bool average_symmetries = false;
 };
 
-Predictor::Predictor(const std::filesystem::path& run_dir, const std::string& device) : impl_(std::make_unique<Impl>()) {
+namespace {
+
+/// Symmetry s ∈ [0, 8) of the square on the last two axes: s mod 4 quarter turns, then a mirror
+/// of the columns when s ≥ 4; `inverse` undoes it.
+torch::Tensor square_symmetry(const torch::Tensor& x, int s, bool inverse) {
+    const std::int64_t turns = s % 4;
+    if (!inverse) {
+        torch::Tensor y = torch::rot90(x, turns, {2, 3});
+        return s >= 4 ? torch::flip(y, {3}) : y;
+    }
+    torch::Tensor y = s >= 4 ? torch::flip(x, {3}) : x;
+    return torch::rot90(y, -turns, {2, 3});
+}
+
+}  // namespace
+
+Predictor::Predictor(const std::filesystem::path& run_dir, const std::string& device, bool average_symmetries)
+    : impl_(std::make_unique<Impl>()) {
+    impl_->average_symmetries = average_symmetries;
     impl_->info = ModelInfo::read(run_dir);
     impl_->device = parse_device(device);
     impl_->net = UNet(impl_->info.unet);
@@ -47,7 +66,12 @@ std::vector<float> Predictor::predict(std::span<const float> images, std::size_t
                                               static_cast<std::int64_t>(cols)},
                                              torch::kFloat32)
                                 .to(impl_->device);
-    const torch::Tensor y = impl_->net->forward(x).to(torch::kCPU).contiguous();
+    torch::Tensor y = impl_->net->forward(x);
+    if (impl_->average_symmetries) {
+        for (int s = 1; s < 8; ++s) y += square_symmetry(impl_->net->forward(square_symmetry(x, s, false)), s, true);
+        y /= 8.0;
+    }
+    y = y.to(torch::kCPU).contiguous();
     return {y.data_ptr<float>(), y.data_ptr<float>() + y.numel()};
 }
 

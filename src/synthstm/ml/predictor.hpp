@@ -16,8 +16,11 @@ namespace synthstm::ml {
 class Predictor {
 public:
     /// Loads RUN on "cpu" or "cuda"; throws InvalidInput naming the file when RUN is not a
-    /// complete run or its weights do not fit model.json.
-    Predictor(const std::filesystem::path& run_dir, const std::string& device);
+    /// complete run or its weights do not fit model.json. average_symmetries: every map is the
+    /// mean of the network's maps of the 8 images the symmetries of the square make of the input,
+    /// each turned back (test-time augmentation: 8× the time; the physics is the same under
+    /// each, so their errors partly cancel).
+    Predictor(const std::filesystem::path& run_dir, const std::string& device, bool average_symmetries = false);
     ~Predictor();
     Predictor(const Predictor&) = delete;
     Predictor& operator=(const Predictor&) = delete;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <fstream>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <numbers>
 #include <sstream>
@@ -51,6 +52,40 @@ torch::Tensor training_loss(const torch::Tensor& prediction, const torch::Tensor
     torch::Tensor weight = torch::ones_like(target);
     weight.select(1, 1).add_(target.select(1, 1), defect_weight);
     return (weight * (prediction - target).square()).mean();
+}
+
+/// The datasets of TrainOptions::data, opened for these inputs.
+std::vector<std::unique_ptr<TrainingData>> open_datasets(const std::vector<std::filesystem::path>& paths,
+                                                         const std::vector<std::string>& inputs, bool level_input) {
+    if (paths.empty()) invalid_input("--data: no dataset given");
+    std::vector<std::unique_ptr<TrainingData>> out;
+    for (const std::filesystem::path& p : paths) {
+        out.push_back(std::make_unique<TrainingData>(p, inputs, level_input));
+        if (out.back()->pixels() != out.front()->pixels())
+            invalid_input(fmt::format("--data: {} holds {} px images, {} holds {} px (datasets trained together must "
+                                      "have one image size)",
+                                      out.back()->file().string(), out.back()->pixels(), out.front()->file().string(),
+                                      out.front()->pixels()));
+    }
+    return out;
+}
+
+/// The training and validation ranges: the last `fraction` of each dataset validates.
+std::pair<std::vector<SampleRange>, std::vector<SampleRange>> split_ranges(
+    const std::vector<std::unique_ptr<TrainingData>>& data, double fraction) {
+    std::vector<SampleRange> train, validation;
+    for (const auto& d : data) {
+        const std::uint64_t n_train = d->samples() - validation_count(d->samples(), fraction);
+        train.push_back({d.get(), 0, n_train});
+        validation.push_back({d.get(), n_train, d->samples()});
+    }
+    return {train, validation};
+}
+
+std::uint64_t samples_in(const std::vector<SampleRange>& ranges) {
+    std::uint64_t n = 0;
+    for (const SampleRange& r : ranges) n += r.end - r.first;
+    return n;
 }
 
 /// Runs the training step loop body: forward, loss, backward, optimiser step; returns the loss.
@@ -195,9 +230,10 @@ std::vector<EpochReport> train(const TrainOptions& o, const StepProgress& on_ste
                                                  : std::nullopt;
     const std::vector<std::string> inputs = resumed ? resumed->inputs : o.inputs;
     const bool level_input = resumed ? resumed->level_input : o.level_input;
-    const TrainingData data(o.data, inputs, level_input);
-    const std::uint64_t n_val = validation_count(data.samples(), o.validation_fraction);
-    const std::uint64_t n_train = data.samples() - n_val;
+    const std::vector<std::unique_ptr<TrainingData>> datasets = open_datasets(o.data, inputs, level_input);
+    const TrainingData& data = *datasets.front();
+    const auto [train_ranges, val_ranges] = split_ranges(datasets, o.validation_fraction);
+    const std::uint64_t n_train = samples_in(train_ranges), n_val = samples_in(val_ranges);
     const std::filesystem::path checkpoint = o.out / kCheckpointFile;
 
     ModelInfo info;
@@ -217,12 +253,14 @@ std::vector<EpochReport> train(const TrainOptions& o, const StepProgress& on_ste
         info.level_input = level_input;
         info.defect_weight = o.defect_weight;
         info.unet.validate();
-        const PixelScale scale = pixel_scale(data);
+        std::vector<const TrainingData*> all;
+        for (const auto& d : datasets) all.push_back(d.get());
+        const PixelScale scale = pixel_scale(all);
         info.nm_per_px = scale.median;
         info.nm_per_px_min = scale.min;
         info.nm_per_px_max = scale.max;
         info.pixels = data.pixels();
-        info.data = o.data.string();
+        for (const std::filesystem::path& p : o.data) info.data += (info.data.empty() ? "" : ",") + p.string();
         info.train_samples = n_train;
         info.validation_samples = n_val;
     }
@@ -262,8 +300,8 @@ std::vector<EpochReport> train(const TrainOptions& o, const StepProgress& on_ste
         info.write(o.out);
     }
 
-    const BatchSource train_source(data, 0, n_train, o.batch, o.block_samples);
-    const BatchSource val_source(data, n_train, data.samples(), o.batch, o.block_samples);
+    const BatchSource train_source(train_ranges, o.batch, o.block_samples);
+    const BatchSource val_source(val_ranges, o.batch, o.block_samples);
     const std::int64_t total_steps = static_cast<std::int64_t>(o.epochs) * train_source.batches_per_pass();
     model->train();
     for (int epoch = static_cast<int>(state.epoch) + 1; epoch <= o.epochs; ++epoch) {
@@ -305,8 +343,7 @@ LrFindResult find_learning_rate(const LrFindOptions& o, const StepProgress& on_s
     if (!(o.min_lr > 0 && o.max_lr > o.min_lr)) invalid_input("the learning-rate range must satisfy 0 < min < max");
     if (o.steps < 2) invalid_input(fmt::format("--steps must be at least 2, got {}", o.steps));
     const torch::Device device = parse_device(o.device);
-    const TrainingData data(o.data, o.inputs, o.level_input);
-    const std::uint64_t n_train = data.samples() - validation_count(data.samples(), 0.1);
+    const std::vector<std::unique_ptr<TrainingData>> datasets = open_datasets(o.data, o.inputs, o.level_input);
     torch::manual_seed(o.seed);
     UNetSpec spec = o.unet;
     spec.in_channels = static_cast<int>(o.inputs.size());
@@ -314,7 +351,7 @@ LrFindResult find_learning_rate(const LrFindOptions& o, const StepProgress& on_s
     model->to(device);
     model->train();
     torch::optim::AdamW optimizer(model->parameters(), torch::optim::AdamWOptions(o.min_lr).weight_decay(1e-4));
-    const BatchSource source(data, 0, n_train, o.batch, 256);
+    const BatchSource source(split_ranges(datasets, 0.1).first, o.batch, 256);
     std::mt19937_64 rng(o.seed);
     LrFindResult result;
     double average = 0, best = std::numeric_limits<double>::infinity();

@@ -16,7 +16,9 @@ namespace synthstm::ml {
 
 /// What to train and how.
 struct TrainOptions {
-    std::filesystem::path data;          ///< dataset directory (or its dataset.h5)
+    /// Dataset directories (or their dataset.h5): one, or several trained on together (of one
+    /// image size; each gives its last validation_fraction to validation).
+    std::vector<std::filesystem::path> data;
     std::filesystem::path out;           ///< run directory (created)
     int epochs = 10;                     ///< passes over the training samples
     int batch = 16;                      ///< samples per optimiser step
@@ -62,7 +64,7 @@ double one_cycle_lr(std::int64_t step, std::int64_t total, double max_lr);
 
 /// Options of the learning-rate range test.
 struct LrFindOptions {
-    std::filesystem::path data;       ///< dataset
+    std::vector<std::filesystem::path> data;  ///< datasets, as TrainOptions::data
     int batch = 16;                   ///< samples per step
     std::string device = "cpu";       ///< "cpu" or "cuda"
     UNetSpec unet;                    ///< architecture (in_channels follows `inputs`)

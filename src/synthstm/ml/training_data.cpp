@@ -191,8 +191,15 @@ void scale_to_unit(std::span<float> values) {
 }
 
 PixelScale pixel_scale(const TrainingData& data) {
-    std::vector<double> s = data.size_nm();
-    for (double& v : s) v /= data.pixels();
+    const TrainingData* one[] = {&data};
+    return pixel_scale(one);
+}
+
+PixelScale pixel_scale(std::span<const TrainingData* const> data) {
+    std::vector<double> s;
+    for (const TrainingData* d : data)
+        for (double size : d->size_nm()) s.push_back(size / d->pixels());
+    if (s.empty()) invalid_input("no samples to take the pixel scale of");
     std::sort(s.begin(), s.end());
     return {s[s.size() / 2], s.front(), s.back()};
 }

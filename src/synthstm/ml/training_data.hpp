@@ -50,6 +50,8 @@ public:
     [[nodiscard]] std::uint64_t samples() const { return samples_; }
     /// Side H = W of the images.
     [[nodiscard]] int pixels() const { return pixels_; }
+    /// Input channels C of a sample.
+    [[nodiscard]] int channels() const { return 1 + static_cast<int>(extra_.size()); }
     /// The file read.
     [[nodiscard]] const std::filesystem::path& file() const { return path_; }
     /// Rows [first, first + count); throws InvalidInput when they exceed the file.
@@ -87,5 +89,7 @@ struct PixelScale {
 };
 /// The pixel scale of the samples of `data`.
 PixelScale pixel_scale(const TrainingData& data);
+/// The pixel scale of the samples of all of `data` together.
+PixelScale pixel_scale(std::span<const TrainingData* const> data);
 
 }  // namespace synthstm::ml
