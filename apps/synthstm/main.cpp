@@ -11,7 +11,7 @@
 int main(int argc, char** argv) {
     CLI::App app{"synthstm: simulated scanning tunneling microscope images from tight-binding physics"};
     app.require_subcommand(1);
-    app.set_version_flag("--version", "synthstm 0.3.2");
+    app.set_version_flag("--version", "synthstm 0.4.0");
     synthstm::cli::register_ldos(app);
     synthstm::cli::register_tip(app);
     synthstm::cli::register_render(app);

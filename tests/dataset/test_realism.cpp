@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <fmt/format.h>
+
 #include "synthstm/dataset/dataset_layout.hpp"
 #include "synthstm/dataset/simulate_sample.hpp"
 #include "synthstm/groundtruth/class_map.hpp"
@@ -195,6 +197,62 @@ TEST(Realism, DoubleTipGhostsDefectsAtItsOffset) {
     // A peak: above the neighbouring lags.
     EXPECT_GT(ghost_on, autocorrelation(on, 32, 0, 6));
     EXPECT_GT(ghost_on, autocorrelation(on, 32, 0, 11));
+}
+
+// The tip's position is the centre of its lowest atomic layer: a trimer images each defect three
+// times around its label, a dimer twice either side, a single atom once on it. So the centroid of
+// an isolated defect's signature (the current it takes away) sits on the label for every apex;
+// with any one atom of the layer as the reference it would sit a third of a trimer's side away.
+TEST(Realism, DefectImagesOfEveryApexAreCentredOnTheLabel) {
+    for (const char* tip : {"w111-sharp", "w111-trimer", "w001-dimer", "w001-tetramer"}) {
+        int checked = 0;
+        for (std::uint64_t sample = 0; sample < 12 && checked < 2; ++sample) {
+            std::vector<std::string> keys = {fmt::format("tip={}", tip), "tip_tilt_rad=0", "resolution_px=48",
+                                             "size_nm=3.0", "tip_rotation_rad=0.4", "vacancy_bottom_per_nm2=0",
+                                             "dopant_top_per_nm2=0", "dopant_bottom_per_nm2=0"};
+            auto clean = keys;
+            keys.push_back("vacancy_top_per_nm2=0.1");
+            clean.push_back("vacancy_top_per_nm2=0");
+            const auto draw = [&](const std::vector<std::string>& extra) {
+                Config config = Config::preset("wse2-ideal");
+                for (const char* k : {"sample_tilt_rad=0", "fast_axis=x", "fast_forward=true", "slow_forward=true",
+                                      "sample_rotation_rad=0", "bias_V=0.4"})
+                    config.set(k);
+                for (const auto& k : extra) config.set(k);
+                return config.draw(17, sample);
+            };
+            const SimulatedSample with = simulate_sample(draw(keys), 17, sample);
+            const auto a = find_channel(with, "constant_height_current").image.values;
+            const auto b = find_channel(simulate_sample(draw(clean), 17, sample), "constant_height_current").image.values;
+            const int n = 48;
+            const double nm_per_px = 3.0 / n;
+            for (const DefectLabel& d : with.truth.defects) {
+                const bool inside = d.col_px * nm_per_px > 0.7 && d.row_px * nm_per_px > 0.7 &&
+                                    (n - 1 - d.col_px) * nm_per_px > 0.7 && (n - 1 - d.row_px) * nm_per_px > 0.7;
+                const bool isolated =
+                    std::none_of(with.truth.defects.begin(), with.truth.defects.end(), [&](const DefectLabel& o) {
+                        return &o != &d && std::hypot(o.col_px - d.col_px, o.row_px - d.row_px) * nm_per_px < 1.2;
+                    });
+                if (!inside || !isolated) continue;
+                // Centroid of the missing current within 0.6 nm of the label.
+                double w = 0, x = 0, y = 0;
+                for (int r = 0; r < n; ++r)
+                    for (int col = 0; col < n; ++col) {
+                        if (std::hypot(col - d.col_px, r - d.row_px) * nm_per_px > 0.6) continue;
+                        const std::size_t at = std::size_t(r) * n + col;
+                        const double loss = std::max(0.0, std::abs(b[at]) - std::abs(a[at]));
+                        w += loss;
+                        x += loss * col;
+                        y += loss * r;
+                    }
+                ASSERT_GT(w, 0.0) << tip;
+                const double off_nm = std::hypot(x / w - d.col_px, y / w - d.row_px) * nm_per_px;
+                EXPECT_LT(off_nm, 0.04) << tip << ": signature centred " << off_nm << " nm from the label";
+                ++checked;
+            }
+        }
+        EXPECT_GE(checked, 1) << tip << ": no isolated defect to check";
+    }
 }
 
 // Every option on at once (tip change, double tip, 1/f noise, hum, line artifacts, antisites):

@@ -19,7 +19,7 @@ namespace synthstm {
 /// Version of the layout, stored with every file; bumped when the layout changes.
 inline constexpr int kDatasetLayoutVersion = 1;
 /// Version of synthstm, stored with every file.
-inline constexpr const char* kSynthstmVersion = "0.3.2";
+inline constexpr const char* kSynthstmVersion = "0.4.0";
 /// Bytes of a fixed-length text parameter (tip names, axes, models).
 inline constexpr std::size_t kTextParameterBytes = 32;
 

@@ -93,8 +93,18 @@ std::shared_ptr<const TipGeometry> tip_geometry(const std::string& variant) {
     return slot;
 }
 
-/// The apex atoms of a tip (lab frame, apex reference point at the origin) and their LDOS,
-/// in the same order.
+/// The atoms of the lowest layer of a tip variant (body frame, height_layers), once per process.
+const std::vector<int>& lowest_layer(const std::string& variant) {
+    static std::mutex mutex;
+    static std::map<std::string, std::vector<int>> cache;
+    std::lock_guard lock(mutex);
+    auto& slot = cache[variant];
+    if (slot.empty()) slot = height_layers(*tip_geometry(variant)).front();
+    return slot;
+}
+
+/// The apex atoms of a tip (lab frame, the tip's position — the centre of its lowest layer — at
+/// the origin laterally, the lowest atom at height 0) and their LDOS, in the same order.
 struct Apex {
     std::vector<Vec3> positions_nm;
     LdosSpectrum ldos;  ///< one row per atom
@@ -109,8 +119,19 @@ Apex tip_apex(const ParameterSet& p, const std::string& variant, double rotation
         transformed(*tip_geometry(variant), rotation_rad, p.number("tip_tilt_rad"), p.number("tip_tilt_azimuth_rad"));
     const auto apex = apex_ldos(tip, p.text("tip_model"), shared_grid(bias_V, 0.01), broadening);
     // A rotated copy shares the body-frame LDOS; its lab-frame positions are the rotated tip's.
+    // The tip's position (the point the scan moves and the labels refer to) is the lateral
+    // centre of its lowest atomic layer: a single apex atom itself; the centre of a trimer, a
+    // dimer or a flat facet, which the tip's own symmetry leaves in place. Any one atom of such
+    // a layer would be an arbitrary choice, and the image could not show which: each defect is
+    // imaged once per atom of the layer, and the label would sit on a copy picked by the
+    // numbering of the atoms (docs/tips.md).
+    const std::vector<int>& lowest = lowest_layer(variant);
+    Vec3 centre = Vec3::Zero();
+    for (int a : lowest) centre += tip.atoms_nm[a];
+    centre /= static_cast<double>(lowest.size());
+    centre.z() = 0.0;
     Apex out;
-    for (int a : apex->atoms) out.positions_nm.push_back(tip.atoms_nm[a]);
+    for (int a : apex->atoms) out.positions_nm.push_back(tip.atoms_nm[a] - centre);
     out.ldos = apex->ldos;
     const double offset = p.number("double_tip_offset_nm");
     if (offset > 0.0) {
