@@ -143,6 +143,9 @@ void register_lr_find(CLI::App& app) {
     cmd->add_option("--out", c->png, "PNG plot of loss against learning rate");
     cmd->add_option("--batch", c->options.batch, "samples per step")->capture_default_str();
     cmd->add_option("--device", c->options.device, "cpu or cuda")->capture_default_str();
+    cmd->add_option("--val-fraction", c->options.validation_fraction,
+                    "fraction of each dataset (the last by index) left out, as train leaves it for validation")
+        ->capture_default_str();
     add_unet_options(*cmd, c->options.unet);
     cmd->add_option("--inputs", c->options.inputs, "input channels: z_recorded[,current_forward]")
         ->delimiter(',')

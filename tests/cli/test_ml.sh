@@ -68,6 +68,12 @@ PY
 "$bin" generate --preset wse2-ideal -n 2 --seed 5 --set resolution_px=8 --set size_nm=1 --quiet --out data8 \
   >/dev/null || fail "generate data8 exited $?"
 expect_error "datasets trained together must have one image size" train --data data --data data8 --out runmix "${net[@]}"
+expect_error "is given twice" train --data data,data --out runmix "${net[@]}"
+expect_error "was trained on --data data,data2, not data" train --data data --out runtwo "${net[@]}" --epochs 2 --resume
+# A run stopped before its first epoch ended (model.json, no checkpoint) starts afresh.
+mkdir -p runstub && cp runtwo/model.json runstub/
+"$bin" train --data data --out runstub "${net[@]}" --epochs 1 >/dev/null || fail "train over a run without a checkpoint exited $?"
+"$python" -c "import json; assert json.load(open('runstub/model.json'))['data'] == 'data'" || fail "restarted run: model.json"
 [[ ! -e runmix ]] || fail "a rejected two-dataset train created its run directory"
 printf 'not hdf5' >notdata.h5
 expect_error "notdata.h5" train --data notdata.h5 --out runbad "${net[@]}"

@@ -104,7 +104,7 @@ const std::vector<int>& lowest_layer(const std::string& variant) {
 }
 
 /// The apex atoms of a tip (lab frame, the tip's position — the centre of its lowest layer — at
-/// the origin laterally, the lowest atom at height 0) and their LDOS, in the same order.
+/// the origin laterally, the reference atom at height 0) and their LDOS, in the same order.
 struct Apex {
     std::vector<Vec3> positions_nm;
     LdosSpectrum ldos;  ///< one row per atom

@@ -25,9 +25,10 @@ struct SampleRange {
 class BatchSource {
 public:
     /// A source over the ranges; `block` samples are read at a time (rounded up to whole
-    /// batches). A block, and so a batch, never spans two ranges; the blocks of all ranges are
-    /// shuffled together, so datasets interleave through an epoch. Throws InvalidInput when the
-    /// datasets' image sizes or channel counts differ.
+    /// batches). A pass reads groups of blocks, one or more of each range spread evenly over the
+    /// pass, and draws batches from each group's samples shuffled together, so every batch mixes
+    /// the datasets in proportion. Throws InvalidInput when the datasets' image sizes or channel
+    /// counts differ.
     BatchSource(std::vector<SampleRange> ranges, int batch, std::uint64_t block);
     /// A source over [first, end) of `data`.
     BatchSource(const TrainingData& data, std::uint64_t first, std::uint64_t end, int batch, std::uint64_t block)
@@ -42,12 +43,13 @@ public:
               const std::function<bool(const torch::Tensor&, const torch::Tensor&)>& fn) const;
 
 private:
-    /// The blocks of a pass: (range, first sample, count).
+    /// A block of a range: (range, first sample, count).
     struct Block {
         std::size_t range;
         std::uint64_t start, count;
     };
-    [[nodiscard]] std::vector<Block> blocks() const;
+    /// The groups of blocks of a pass, in the order read (shuffled with rng when given).
+    [[nodiscard]] std::vector<std::vector<Block>> groups(std::mt19937_64* rng) const;
 
     std::vector<SampleRange> ranges_;
     std::uint64_t block_;

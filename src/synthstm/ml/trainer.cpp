@@ -61,11 +61,24 @@ std::vector<std::unique_ptr<TrainingData>> open_datasets(const std::vector<std::
     std::vector<std::unique_ptr<TrainingData>> out;
     for (const std::filesystem::path& p : paths) {
         out.push_back(std::make_unique<TrainingData>(p, inputs, level_input));
+        for (std::size_t k = 0; k + 1 < out.size(); ++k)
+            if (std::filesystem::equivalent(out[k]->file(), out.back()->file()))
+                invalid_input(fmt::format("--data: {} is given twice", out.back()->file().string()));
         if (out.back()->pixels() != out.front()->pixels())
             invalid_input(fmt::format("--data: {} holds {} px images, {} holds {} px (datasets trained together must "
                                       "have one image size)",
                                       out.back()->file().string(), out.back()->pixels(), out.front()->file().string(),
                                       out.front()->pixels()));
+    }
+    return out;
+}
+
+/// The datasets as model.json's "data" records them: the paths as given, comma-separated.
+std::string data_list(const std::vector<std::filesystem::path>& paths) {
+    std::string out;
+    for (const std::filesystem::path& p : paths) {
+        if (!out.empty()) out += ',';
+        out += p.string();
     }
     return out;
 }
@@ -241,11 +254,15 @@ std::vector<EpochReport> train(const TrainOptions& o, const StepProgress& on_ste
         if (!std::filesystem::exists(checkpoint))
             invalid_input(fmt::format("--resume: {} does not exist", checkpoint.string()));
         info = ModelInfo::read(o.out);
+        if (info.data != data_list(o.data))
+            invalid_input(fmt::format("--resume: {} was trained on --data {}, not {}", o.out.string(), info.data,
+                                      data_list(o.data)));
         if (info.pixels != data.pixels())
             invalid_input(fmt::format("--resume: the run was trained on {} px images, {} holds {} px", info.pixels,
                                       data.file().string(), data.pixels()));
     } else {
-        if (std::filesystem::exists(checkpoint) || std::filesystem::exists(o.out / kModelInfoFile))
+        // model.json alone is a run stopped before its first epoch ended: nothing to keep.
+        if (std::filesystem::exists(checkpoint))
             invalid_input(fmt::format("{} already holds a training run (--resume continues it)", o.out.string()));
         info.unet = o.unet;
         info.unet.in_channels = static_cast<int>(inputs.size());
@@ -260,7 +277,7 @@ std::vector<EpochReport> train(const TrainOptions& o, const StepProgress& on_ste
         info.nm_per_px_min = scale.min;
         info.nm_per_px_max = scale.max;
         info.pixels = data.pixels();
-        for (const std::filesystem::path& p : o.data) info.data += (info.data.empty() ? "" : ",") + p.string();
+        info.data = data_list(o.data);
         info.train_samples = n_train;
         info.validation_samples = n_val;
     }
@@ -294,6 +311,7 @@ std::vector<EpochReport> train(const TrainOptions& o, const StepProgress& on_ste
             f.unet = info.unet;
             f.inputs = inputs;
             f.level_input = level_input;
+            f.validation_fraction = o.validation_fraction;
             f.seed = o.seed;
             state.max_lr = find_learning_rate(f).suggested;
         }
@@ -351,7 +369,9 @@ LrFindResult find_learning_rate(const LrFindOptions& o, const StepProgress& on_s
     model->to(device);
     model->train();
     torch::optim::AdamW optimizer(model->parameters(), torch::optim::AdamWOptions(o.min_lr).weight_decay(1e-4));
-    const BatchSource source(split_ranges(datasets, 0.1).first, o.batch, 256);
+    if (!(o.validation_fraction >= 0 && o.validation_fraction < 1))
+        invalid_input(fmt::format("--val-fraction must be in [0, 1), got {}", o.validation_fraction));
+    const BatchSource source(split_ranges(datasets, o.validation_fraction).first, o.batch, 256);
     std::mt19937_64 rng(o.seed);
     LrFindResult result;
     double average = 0, best = std::numeric_limits<double>::infinity();

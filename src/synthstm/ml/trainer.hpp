@@ -54,7 +54,9 @@ using EpochDone = std::function<void(const EpochReport&)>;
 /// Trains; writes RUN/model.json, RUN/model.pt, RUN/checkpoint.pt, RUN/metrics.csv and
 /// RUN/loss.png after every epoch. Returns every epoch of the run (earlier ones too after a
 /// resume). Throws InvalidInput for bad options, a run directory that already holds a run
-/// (without resume) or a checkpoint that does not fit the options.
+/// (without resume), a dataset given twice, or a checkpoint that does not fit the options or
+/// was trained on other datasets. A run stopped before its first epoch ended holds no
+/// checkpoint and starts afresh.
 std::vector<EpochReport> train(const TrainOptions& options, const StepProgress& on_step = {},
                                const EpochDone& on_epoch = {});
 
@@ -70,6 +72,7 @@ struct LrFindOptions {
     UNetSpec unet;                    ///< architecture (in_channels follows `inputs`)
     std::vector<std::string> inputs = {"z_recorded"};  ///< input channels
     bool level_input = true;          ///< level z_recorded as predict does (TrainingData)
+    double validation_fraction = 0.1; ///< the last this fraction of each dataset is not trained on
     double min_lr = 1e-6;             ///< first learning rate
     double max_lr = 1.0;              ///< last learning rate
     int steps = 100;                  ///< steps of the exponential ramp
