@@ -7,6 +7,7 @@
 
 #include "synthstm/core/error.hpp"
 #include "synthstm/ml/augment.hpp"
+#include "synthstm/ml/batches.hpp"
 #include "synthstm/ml/predictor.hpp"
 #include "synthstm/ml/trainer.hpp"
 #include "synthstm/ml/unet.hpp"
@@ -72,6 +73,41 @@ TEST(OneCycle, WarmsUpPeaksAndAnneals) {
     EXPECT_LT(one_cycle_lr(99, 100, peak), peak / 1000);
     for (int s = 1; s < 30; ++s) EXPECT_GT(one_cycle_lr(s, 100, peak), one_cycle_lr(s - 1, 100, peak));
     for (int s = 31; s < 100; ++s) EXPECT_LT(one_cycle_lr(s, 100, peak), one_cycle_lr(s - 1, 100, peak));
+}
+
+// Datasets trained together are read in groups of blocks, each dataset's blocks spread over the
+// groups, and every sample is read once; two datasets of equal size meet in every group.
+TEST(Batches, GroupsSpreadEveryDatasetOverThePass) {
+    const std::vector<SampleRange> ranges = {{nullptr, 0, 3000}, {nullptr, 0, 1100}, {nullptr, 40, 540}};
+    std::mt19937_64 rng(5);
+    const auto groups = block_groups(ranges, 256, &rng);
+    ASSERT_EQ(groups.size(), 12u);  // the largest range's ceil(3000 / 256) blocks
+    std::vector<std::vector<int>> seen = {std::vector<int>(3000), std::vector<int>(1100), std::vector<int>(540)};
+    std::vector<int> per_range(3, 0);
+    for (const auto& group : groups) {
+        std::vector<int> in_group(3, 0);
+        for (const BlockRef& b : group) {
+            ++in_group[b.range];
+            for (std::uint64_t s = b.start; s < b.start + b.count; ++s) ++seen[b.range][s];
+        }
+        // One block of the largest range in each group, at most one of each smaller one: spread,
+        // not bunched.
+        EXPECT_EQ(in_group[0], 1);
+        EXPECT_LE(in_group[1], 1);
+        EXPECT_LE(in_group[2], 1);
+        for (int k = 0; k < 3; ++k) per_range[k] += in_group[k];
+    }
+    EXPECT_EQ(per_range, (std::vector<int>{12, 5, 2}));
+    for (int k = 0; k < 3; ++k)
+        for (std::size_t s = 0; s < seen[k].size(); ++s)
+            ASSERT_EQ(seen[k][s], s >= ranges[k].first && s < ranges[k].end ? 1 : 0) << "range " << k << ", sample " << s;
+    const auto pairs = block_groups({{nullptr, 0, 1000}, {nullptr, 0, 1000}}, 256, &rng);
+    for (const auto& group : pairs) EXPECT_TRUE(group.size() == 2 && group[0].range != group[1].range);
+    // One dataset: its blocks one by one, as before datasets could be combined.
+    const auto single = block_groups({{nullptr, 0, 600}}, 256, nullptr);
+    ASSERT_EQ(single.size(), 3u);
+    EXPECT_EQ(single[2].front().start, 512u);
+    EXPECT_EQ(single[2].front().count, 88u);
 }
 
 // Averaged over the 8 symmetries of the square, the maps of a turned or mirrored image are the

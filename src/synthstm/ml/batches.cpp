@@ -32,21 +32,23 @@ std::uint64_t BatchSource::samples() const {
     return n;
 }
 
-std::vector<std::vector<BatchSource::Block>> BatchSource::groups(std::mt19937_64* rng) const {
-    std::vector<std::vector<Block>> per_range(ranges_.size());
-    for (std::size_t k = 0; k < ranges_.size(); ++k)
-        for (std::uint64_t start = ranges_[k].first; start < ranges_[k].end; start += block_)
-            per_range[k].push_back({k, start, std::min(block_, ranges_[k].end - start)});
+std::vector<std::vector<BlockRef>> block_groups(const std::vector<SampleRange>& ranges, std::uint64_t block,
+                                                std::mt19937_64* rng) {
+    block = std::max<std::uint64_t>(block, 1);
+    std::vector<std::vector<BlockRef>> per_range(ranges.size());
+    for (std::size_t k = 0; k < ranges.size(); ++k)
+        for (std::uint64_t start = ranges[k].first; start < ranges[k].end; start += block)
+            per_range[k].push_back({k, start, std::min(block, ranges[k].end - start)});
     if (rng)
         for (auto& list : per_range) std::shuffle(list.begin(), list.end(), *rng);
     std::size_t count = 0;
     for (const auto& list : per_range) count = std::max(count, list.size());
     // Block j of a range with n blocks joins group j·count/n: every dataset spread evenly over
     // the pass, so that batches mix them in proportion all through it.
-    std::vector<std::vector<Block>> out(count);
+    std::vector<std::vector<BlockRef>> out(count);
     for (const auto& list : per_range)
         for (std::size_t j = 0; j < list.size(); ++j) out[j * count / list.size()].push_back(list[j]);
-    if (rng && ranges_.size() > 1) std::shuffle(out.begin(), out.end(), *rng);
+    if (rng && ranges.size() > 1) std::shuffle(out.begin(), out.end(), *rng);
     return out;
 }
 
@@ -57,7 +59,7 @@ std::int64_t BatchSource::batches_per_pass() const {
 
 void BatchSource::pass(std::mt19937_64* rng, bool augment, torch::Device device,
                        const std::function<bool(const torch::Tensor&, const torch::Tensor&)>& fn) const {
-    const std::vector<std::vector<Block>> order_of_groups = groups(rng);
+    const std::vector<std::vector<BlockRef>> order_of_groups = block_groups(ranges_, block_, rng);
     const auto n = static_cast<std::size_t>(ranges_.front().data->pixels());
     const auto channels = static_cast<std::size_t>(ranges_.front().data->channels());
     const std::size_t image = n * n, batch = static_cast<std::size_t>(batch_);
@@ -76,13 +78,13 @@ void BatchSource::pass(std::mt19937_64* rng, bool augment, torch::Device device,
         filled = 0;
         return fn(xt, yt);
     };
-    for (const std::vector<Block>& group : order_of_groups) {
+    for (const std::vector<BlockRef>& group : order_of_groups) {
         // A dataset's samples are independent draws, so a block is a fair sample of its dataset;
         // batches drawn from one block alone would give batch norm one dataset's statistics at a
         // time and leave its running statistics to whichever dataset came last.
         std::vector<SampleBlock> blocks;
         std::vector<std::pair<std::size_t, std::size_t>> samples;  // (block, sample in it)
-        for (const Block& at : group) {
+        for (const BlockRef& at : group) {
             blocks.push_back(ranges_[at.range].data->read(at.start, at.count));
             for (std::size_t s = 0; s < at.count; ++s) samples.emplace_back(blocks.size() - 1, s);
         }

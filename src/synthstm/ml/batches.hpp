@@ -21,6 +21,20 @@ struct SampleRange {
     std::uint64_t end = 0;
 };
 
+/// Consecutive samples [start, start + count) of range `range`, read at once.
+struct BlockRef {
+    std::size_t range = 0;
+    std::uint64_t start = 0;
+    std::uint64_t count = 0;
+};
+
+/// The blocks of `block` samples of the ranges, in groups read together: each range's blocks in
+/// order (shuffled with rng when given), block j of a range with n blocks in group j·G/n (G the
+/// largest n), so every range is spread evenly over the groups; the groups shuffled with rng when
+/// there are several ranges. Only the ranges' first and end are read.
+std::vector<std::vector<BlockRef>> block_groups(const std::vector<SampleRange>& ranges, std::uint64_t block,
+                                                std::mt19937_64* rng);
+
 /// Batches over ranges of samples of one or more datasets of the same image size.
 class BatchSource {
 public:
@@ -43,13 +57,6 @@ public:
               const std::function<bool(const torch::Tensor&, const torch::Tensor&)>& fn) const;
 
 private:
-    /// A block of a range: (range, first sample, count).
-    struct Block {
-        std::size_t range;
-        std::uint64_t start, count;
-    };
-    /// The groups of blocks of a pass, in the order read (shuffled with rng when given).
-    [[nodiscard]] std::vector<std::vector<Block>> groups(std::mt19937_64* rng) const;
 
     std::vector<SampleRange> ranges_;
     std::uint64_t block_;
