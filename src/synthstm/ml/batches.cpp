@@ -1,7 +1,6 @@
 #include "synthstm/ml/batches.hpp"
 
 #include <algorithm>
-#include <numeric>
 #include <vector>
 
 #include <fmt/format.h>
