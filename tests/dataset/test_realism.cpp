@@ -17,15 +17,16 @@
 namespace synthstm {
 namespace {
 
-/// An ideal instrument over a fixed geometry: fast axis x, forward, no rotation.
-ParameterSet parameters(std::vector<std::string> extra) {
+/// An ideal instrument over a fixed geometry: fast axis x, forward, no rotation; sample 3 of
+/// seed 17 unless another is asked for.
+ParameterSet parameters(std::vector<std::string> extra, std::uint64_t sample = 3) {
     Config c = Config::preset("wse2-ideal");
     for (const char* s : {"tip=w111-sharp", "size_nm=2.4", "resolution_px=32", "sample_tilt_rad=0", "fast_axis=x",
                           "fast_forward=true", "slow_forward=true", "sample_rotation_rad=0", "tip_rotation_rad=0",
                           "bias_V=0.4"})
         c.set(s);
     for (const auto& s : extra) c.set(s);
-    return c.draw(17, 3);
+    return c.draw(17, sample);
 }
 
 /// Per row: the std of the row after removing its mean (the corrugation along the line).
@@ -213,17 +214,9 @@ TEST(Realism, DefectImagesOfEveryApexAreCentredOnTheLabel) {
             auto clean = keys;
             keys.push_back("vacancy_top_per_nm2=0.1");
             clean.push_back("vacancy_top_per_nm2=0");
-            const auto draw = [&](const std::vector<std::string>& extra) {
-                Config config = Config::preset("wse2-ideal");
-                for (const char* k : {"sample_tilt_rad=0", "fast_axis=x", "fast_forward=true", "slow_forward=true",
-                                      "sample_rotation_rad=0", "bias_V=0.4"})
-                    config.set(k);
-                for (const auto& k : extra) config.set(k);
-                return config.draw(17, sample);
-            };
-            const SimulatedSample with = simulate_sample(draw(keys), 17, sample);
+            const SimulatedSample with = simulate_sample(parameters(keys, sample), 17, sample);
             const auto a = find_channel(with, "constant_height_current").image.values;
-            const auto b = find_channel(simulate_sample(draw(clean), 17, sample), "constant_height_current").image.values;
+            const auto b = find_channel(simulate_sample(parameters(clean, sample), 17, sample), "constant_height_current").image.values;
             const int n = 48;
             const double nm_per_px = 3.0 / n;
             for (const DefectLabel& d : with.truth.defects) {
