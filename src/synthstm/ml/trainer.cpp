@@ -95,12 +95,6 @@ std::pair<std::vector<SampleRange>, std::vector<SampleRange>> split_ranges(
     return {train, validation};
 }
 
-std::uint64_t samples_in(const std::vector<SampleRange>& ranges) {
-    std::uint64_t n = 0;
-    for (const SampleRange& r : ranges) n += r.end - r.first;
-    return n;
-}
-
 /// Runs the training step loop body: forward, loss, backward, optimiser step; returns the loss.
 double train_step(UNet& model, torch::optim::AdamW& optimizer, const torch::Tensor& x, const torch::Tensor& y,
                   double defect_weight = 0.0) {
@@ -246,7 +240,9 @@ std::vector<EpochReport> train(const TrainOptions& o, const StepProgress& on_ste
     const std::vector<std::unique_ptr<TrainingData>> datasets = open_datasets(o.data, inputs, level_input);
     const TrainingData& data = *datasets.front();
     const auto [train_ranges, val_ranges] = split_ranges(datasets, o.validation_fraction);
-    const std::uint64_t n_train = samples_in(train_ranges), n_val = samples_in(val_ranges);
+    const BatchSource train_source(train_ranges, o.batch, o.block_samples);
+    const BatchSource val_source(val_ranges, o.batch, o.block_samples);
+    const std::uint64_t n_train = train_source.samples(), n_val = val_source.samples();
     const std::filesystem::path checkpoint = o.out / kCheckpointFile;
 
     ModelInfo info;
@@ -318,8 +314,6 @@ std::vector<EpochReport> train(const TrainOptions& o, const StepProgress& on_ste
         info.write(o.out);
     }
 
-    const BatchSource train_source(train_ranges, o.batch, o.block_samples);
-    const BatchSource val_source(val_ranges, o.batch, o.block_samples);
     const std::int64_t total_steps = static_cast<std::int64_t>(o.epochs) * train_source.batches_per_pass();
     model->train();
     for (int epoch = static_cast<int>(state.epoch) + 1; epoch <= o.epochs; ++epoch) {
