@@ -108,6 +108,20 @@ assert sorted(b) == sorted(set(tips)), (b.keys(), tips)
 assert all(b[k]["samples"] == tips.count(k) for k in b), b
 for key in ("true_positives", "false_positives", "false_negatives"):
     assert sum(v["detection"][key] for v in b.values()) == d[key], (key, b, d)
+# Recall per kind of defect: the defects of each kind are the table's rows in the image, the
+# found ones add up to the hits, and a dopant's onsite bins add up to its kind.
+k = r["recall_by_defect"]
+inside = rows[rows["in_image"] == 1]
+kinds = {f"{t.decode()} {s.decode()}" for t, s in zip(inside["type"], inside["sublattice"])}
+assert set(k) == kinds, (k.keys(), kinds)
+for name, v in k.items():
+    t, s = name.split(" ")
+    assert v["defects"] == int(((inside["type"] == t.encode()) & (inside["sublattice"] == s.encode())).sum()), (name, v)
+    if "by_onsite_eV" in v:
+        assert sum(x["defects"] for x in v["by_onsite_eV"]) == v["defects"], v
+        assert all(x["to"] - x["from"] > 0.09 for x in v["by_onsite_eV"]), v
+assert sum(v["found"] for v in k.values()) == d["true_positives"], (k, d)
+assert all(sum(v["recall_by_defect"].get(n, {"defects": 0})["defects"] for v in b.values()) == k[n]["defects"] for n in k), b
 PY
 [[ -s eval.png ]] || fail "evaluate wrote no picture"
 # --tta: the maps averaged over the 8 symmetries, recorded in the figures.

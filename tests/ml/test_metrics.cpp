@@ -45,7 +45,9 @@ TEST(Metrics, PerfectPredictionScoresOne) {
 TEST(Metrics, ShiftedDefectIsOneMissAndOneFalseAlarm) {
     const std::vector<TruthDefect> truth = {{5, 6}, {20, 9}};
     const std::vector<float> predicted = bumps({{5, 6}, {26, 9}});  // second one 6 px away
-    const DetectionCounts c = match_detections(find_peaks(predicted, kSide, kSide, 0.5, 2.0), truth, 2.0);
+    std::vector<bool> truth_found;
+    const DetectionCounts c = match_detections(find_peaks(predicted, kSide, kSide, 0.5, 2.0), truth, 2.0, &truth_found);
+    EXPECT_EQ(truth_found, (std::vector<bool>{true, false}));  // which defect was found
     EXPECT_EQ(c.true_positives, 1u);
     EXPECT_EQ(c.false_positives, 1u);
     EXPECT_EQ(c.false_negatives, 1u);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -46,6 +48,62 @@ void add_example(ImageGrid& grid, std::uint64_t row, const SampleBlock& block, s
     grid.images.push_back(std::move(detections));
 }
 
+/// Recall per kind of defect ("type sublattice") and, where the kind's onsite potential varies
+/// (dopants), per 0.1 eV of it: which of the labelled defects the images let a network find.
+/// Precision has no such split (a false alarm has no kind).
+class RecallByKind {
+public:
+    void add(const std::vector<TruthDefect>& truth, const std::vector<bool>& found) {
+        for (std::size_t j = 0; j < truth.size(); ++j) {
+            if (!truth[j].in_image) continue;
+            Kind& k = kinds_[truth[j].kind];
+            const bool hit = found.at(j);
+            k.all.add(hit);
+            k.by_onsite[static_cast<long>(std::floor(truth[j].onsite_eV / kOnsiteBin_eV + 1e-9))].add(hit);
+        }
+    }
+
+    /// {kind: {"defects", "found", "recall", "by_onsite_eV": [{"from", "to", "defects", "found",
+    /// "recall"}, …] (only when the kind spans more than one bin)}}.
+    [[nodiscard]] nlohmann::json to_json() const {
+        nlohmann::json out = nlohmann::json::object();
+        for (const auto& [name, k] : kinds_) {
+            nlohmann::json j = k.all.to_json();
+            if (k.by_onsite.size() > 1) {
+                nlohmann::json bins = nlohmann::json::array();
+                for (const auto& [bin, c] : k.by_onsite) {
+                    nlohmann::json b = c.to_json();
+                    b["from"] = static_cast<double>(bin) * kOnsiteBin_eV;
+                    b["to"] = static_cast<double>(bin + 1) * kOnsiteBin_eV;
+                    bins.push_back(b);
+                }
+                j["by_onsite_eV"] = bins;
+            }
+            out[name] = j;
+        }
+        return out;
+    }
+
+private:
+    static constexpr double kOnsiteBin_eV = 0.1;
+    struct Count {
+        std::uint64_t defects = 0, found = 0;
+        void add(bool hit) {
+            ++defects;
+            found += hit ? 1 : 0;
+        }
+        [[nodiscard]] nlohmann::json to_json() const {
+            return {{"defects", defects}, {"found", found},
+                    {"recall", defects ? static_cast<double>(found) / static_cast<double>(defects) : 1.0}};
+        }
+    };
+    struct Kind {
+        Count all;
+        std::map<long, Count> by_onsite;
+    };
+    std::map<std::string, Kind> kinds_;
+};
+
 }  // namespace
 
 nlohmann::json evaluate_model(const EvaluateOptions& o, const EvaluateProgress& progress) {
@@ -65,6 +123,7 @@ nlohmann::json evaluate_model(const EvaluateOptions& o, const EvaluateProgress& 
 
     MapErrors lattice, defects, all;
     DetectionCounts counts, top_counts;
+    RecallByKind recall_by_kind;
     // The same per tip variant (parameters/tip): how sharp the apex is decides what an image
     // can show (docs/ml.md), so the overall figures mix easy and hopeless images.
     const std::vector<std::string> tip = data.text_parameter("tip");
@@ -72,6 +131,7 @@ nlohmann::json evaluate_model(const EvaluateOptions& o, const EvaluateProgress& 
         std::uint64_t samples = 0;
         MapErrors defects;
         DetectionCounts counts;
+        RecallByKind recall_by_kind;
     };
     std::map<std::string, TipFigures> by_tip;
     ImageGrid grid;
@@ -92,13 +152,16 @@ nlohmann::json evaluate_model(const EvaluateOptions& o, const EvaluateProgress& 
             const std::uint64_t row = start + k;
             const double tolerance_px = tolerance_nm / (size_nm[row] / static_cast<double>(side));
             const std::vector<Peak> found = find_peaks(map(maps, 1), side, side, o.threshold, tolerance_px);
-            const DetectionCounts image_counts = match_detections(found, truth[row], tolerance_px);
+            std::vector<bool> truth_found;
+            const DetectionCounts image_counts = match_detections(found, truth[row], tolerance_px, &truth_found);
             counts += image_counts;
+            recall_by_kind.add(truth[row], truth_found);
             if (!tip.empty()) {
                 TipFigures& t = by_tip[tip[row]];
                 ++t.samples;
                 t.defects.add(map(maps, 1), map(block.targets, 1));
                 t.counts += image_counts;
+                t.recall_by_kind.add(truth[row], truth_found);
             }
             // The top layer alone: its defects against the peaks, those at a lower-layer defect
             // (and at no top one) left out, since the imaged layer hides what lies below it.
@@ -131,7 +194,8 @@ nlohmann::json evaluate_model(const EvaluateOptions& o, const EvaluateProgress& 
         nlohmann::json d = t.counts.to_json();
         d["threshold"] = o.threshold;
         d["tolerance_nm"] = tolerance_nm;
-        tips[name] = {{"samples", t.samples}, {"defects", t.defects.to_json()}, {"detection", d}};
+        tips[name] = {{"samples", t.samples}, {"defects", t.defects.to_json()}, {"detection", d},
+                      {"recall_by_defect", t.recall_by_kind.to_json()}};
     }
     return {{"model", o.run.string()},
             {"data", data.file().string()},
@@ -141,6 +205,7 @@ nlohmann::json evaluate_model(const EvaluateOptions& o, const EvaluateProgress& 
             {"maps", {{"lattice", lattice.to_json()}, {"defects", defects.to_json()}, {"both", all.to_json()}}},
             {"detection", detection},
             {"detection_top_layer", top_detection},
+            {"recall_by_defect", recall_by_kind.to_json()},
             {"by_tip", tips}};
 }
 

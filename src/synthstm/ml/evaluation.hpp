@@ -28,7 +28,9 @@ using EvaluateProgress = std::function<void(std::uint64_t done, std::uint64_t to
 
 /// Evaluates; returns {"model", "data", "samples", "maps": {"lattice": {...}, "defects": {...}},
 /// "detection": {"threshold", "tolerance_nm", "true_positives", ..., "f1"}, "detection_top_layer",
-/// "by_tip": {variant: {"samples", "defects": {map figures}, "detection": {...}}}}. Throws InvalidInput
+/// "recall_by_defect": {"type sublattice": {"defects", "found", "recall", "by_onsite_eV"}},
+/// "by_tip": {variant: {"samples", "defects": {map figures}, "detection": {...},
+/// "recall_by_defect"}}}. Throws InvalidInput
 /// when the run and the dataset do not fit (image size), Io when files cannot be read.
 nlohmann::json evaluate_model(const EvaluateOptions& options, const EvaluateProgress& progress = {});
 

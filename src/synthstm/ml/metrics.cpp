@@ -109,7 +109,7 @@ nlohmann::json DetectionCounts::to_json() const {
 }
 
 DetectionCounts match_detections(const std::vector<Peak>& found, const std::vector<TruthDefect>& truth,
-                                 double tolerance_px) {
+                                 double tolerance_px, std::vector<bool>* truth_found) {
     // Two passes, each one to one and closest pairs first: the defects inside the image take
     // their peaks first, then those outside take what is left (so that a defect outside never
     // takes a peak from one inside).
@@ -138,6 +138,7 @@ DetectionCounts match_detections(const std::vector<Peak>& found, const std::vect
         std::count_if(truth.begin(), truth.end(), [](const TruthDefect& t) { return t.in_image; }));
     c.false_positives = found.size() - c.true_positives - matched_outside;
     c.false_negatives = inside - c.true_positives;
+    if (truth_found) *truth_found = truth_used;
     return c;
 }
 

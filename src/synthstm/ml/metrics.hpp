@@ -67,8 +67,9 @@ struct DetectionCounts {
 /// Matches detections to true defects one to one, closest pairs first, a pair only when closer
 /// than or at `tolerance_px`. A defect outside the image (in_image false) is one the defect map
 /// marks at the border: a detection matched to it (after the defects inside have taken theirs)
-/// is neither a hit nor a false alarm, and it is no miss when nothing finds it.
+/// is neither a hit nor a false alarm, and it is no miss when nothing finds it. `truth_found`,
+/// when given, receives for each true defect whether a detection matched it.
 DetectionCounts match_detections(const std::vector<Peak>& found, const std::vector<TruthDefect>& truth,
-                                 double tolerance_px);
+                                 double tolerance_px, std::vector<bool>* truth_found = nullptr);
 
 }  // namespace synthstm::ml

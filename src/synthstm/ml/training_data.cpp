@@ -177,8 +177,10 @@ std::vector<std::vector<TruthDefect>> TrainingData::defects_listed() const {
         const auto row = std::lower_bound(index.begin(), index.end(), d.sample_index);
         if (row == index.end() || *row != d.sample_index) continue;
         const std::string_view sublattice(d.sublattice, strnlen(d.sublattice, sizeof d.sublattice));
+        const std::string_view type(d.type, strnlen(d.type, sizeof d.type));
         out[static_cast<std::size_t>(row - index.begin())].push_back(
-            {d.x_px, d.y_px, sublattice.ends_with("_top"), d.in_image != 0});
+            {d.x_px, d.y_px, sublattice.ends_with("_top"), d.in_image != 0,
+             fmt::format("{} {}", type, sublattice), d.onsite_eV});
     }
     return out;
 }

@@ -29,6 +29,8 @@ struct TruthDefect {
     double y_px = 0;         ///< fractional row (row 0 = top line)
     bool top_layer = false;  ///< on the imaged (top chalcogen) layer, "…_top" sublattice
     bool in_image = true;    ///< its centre inside the image; one just outside still marks the defect map
+    std::string kind{};      ///< "type sublattice" of the defect table, e.g. "dopant Se_top"
+    double onsite_eV = 0;    ///< the table's onsite potential (0 for a vacancy)
 };
 
 /// The input channels a network may take: "z_recorded" (inputs/z_recorded / 255) first, then
