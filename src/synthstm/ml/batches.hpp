@@ -57,7 +57,6 @@ public:
               const std::function<bool(const torch::Tensor&, const torch::Tensor&)>& fn) const;
 
 private:
-
     std::vector<SampleRange> ranges_;
     std::uint64_t block_;
     int batch_;
